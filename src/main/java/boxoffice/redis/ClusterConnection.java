@@ -1,0 +1,87 @@
+package boxoffice.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.types.ErrorType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One long-lived, pipelined cluster connection, used from the context that opened it.
+ *
+ * <p>The client's pooled {@code send()} borrows a connection to every node for each command, which is
+ * slower and fails every call while any one node is down. This connection routes each command by slot
+ * over sockets it keeps open, follows the refreshed slot map, and opens sockets to new masters lazily.
+ * A socket that died stays dead inside it, though, so after a failure that is not a Redis error reply a
+ * replacement is built in the background and swapped in once it connects: a node that comes back on
+ * the same address is used again, and calls to the healthy nodes never wait for it.
+ */
+public final class ClusterConnection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterConnection.class);
+  private static final long REPLACE_EVERY_MS = 500;
+
+  private final Vertx vertx;
+  private final Redis client;
+  private final long commandTimeoutMs;
+  private RedisConnection current;
+  private boolean replacing;
+  private boolean closed;
+
+  private ClusterConnection(Vertx vertx, Redis client, long commandTimeoutMs, RedisConnection current) {
+    this.vertx = vertx;
+    this.client = client;
+    this.commandTimeoutMs = commandTimeoutMs;
+    this.current = current;
+  }
+
+  static Future<ClusterConnection> open(Vertx vertx, Redis client, long commandTimeoutMs) {
+    return client.connect().map(conn -> new ClusterConnection(vertx, client, commandTimeoutMs, conn));
+  }
+
+  /** Sends one command; fails within the command timeout when its node cannot answer. */
+  public Future<Response> send(Request request) {
+    return current.send(request)
+      .timeout(commandTimeoutMs, TimeUnit.MILLISECONDS)
+      .onFailure(err -> {
+        if (!(err instanceof ErrorType)) {
+          replaceSoon();
+        }
+      });
+  }
+
+  private void replaceSoon() {
+    if (replacing || closed) {
+      return;
+    }
+    replacing = true;
+    vertx.setTimer(REPLACE_EVERY_MS, id -> client.connect()
+      .onSuccess(fresh -> {
+        replacing = false;
+        if (closed) {
+          fresh.close();
+          return;
+        }
+        RedisConnection old = current;
+        current = fresh;
+        old.close();
+        LOG.info("Replaced the Redis cluster connection after a node failure");
+      })
+      .onFailure(err -> {
+        LOG.debug("Cluster connection not replaced yet: {}", err.getMessage());
+        replacing = false;
+        replaceSoon();
+      }));
+  }
+
+  public Future<Void> close() {
+    closed = true;
+    return current.close();
+  }
+}

@@ -1,0 +1,60 @@
+package boxoffice.redis;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.types.ErrorType;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A script of {@code lua/}, with {@code lua/lib.lua} in front, called by EVALSHA. A node that does not
+ * know it yet (a new or promoted master) answers NOSCRIPT; the call is then repeated with EVAL, which
+ * also caches the script on that node. Both route by the script's keys, all in one event's slot.
+ */
+public final class LuaScript {
+
+  private final String body;
+  private final String sha;
+
+  private LuaScript(String body) {
+    this.body = body;
+    this.sha = sha1(body);
+  }
+
+  /** Reads {@code lua/lib.lua} and {@code lua/NAME.lua} from the classpath. */
+  public static Future<LuaScript> load(Vertx vertx, String name) {
+    var fs = vertx.fileSystem();
+    return Future.all(fs.readFile("lua/lib.lua"), fs.readFile("lua/" + name + ".lua"))
+      .map(both -> new LuaScript(both.<io.vertx.core.buffer.Buffer>resultAt(0) + "\n"
+        + both.<io.vertx.core.buffer.Buffer>resultAt(1)));
+  }
+
+  public Future<Response> call(ClusterConnection connection, List<String> keys, List<String> args) {
+    return connection.send(request(Command.EVALSHA, sha, keys, args))
+      .recover(err -> err instanceof ErrorType e && e.is("NOSCRIPT")
+        ? connection.send(request(Command.EVAL, body, keys, args))
+        : Future.failedFuture(err));
+  }
+
+  private static Request request(Command command, String script, List<String> keys, List<String> args) {
+    Request request = Request.cmd(command).arg(script).arg(keys.size());
+    keys.forEach(request::arg);
+    args.forEach(request::arg);
+    return request;
+  }
+
+  private static String sha1(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
