@@ -1,0 +1,39 @@
+-- Confirms a pending hold: its seats become sold. Confirming a confirmed reservation answers it again;
+-- a hold whose time has passed is released as expired and cannot be confirmed.
+-- KEYS: the event's keys (see lib.lua)
+-- ARGV: reservation id, user id
+-- Reply (JSON): {"ok": reservation, "changed": true when this call confirmed it}
+--   or {"fail": "not_found" | "forbidden" | "ended", ...};
+--   "released" lists the holds found expired on the way.
+local id, user = ARGV[1], ARGV[2]
+
+local layout = load_layout()
+local r = layout and reservation(id)
+if not r then
+  return reply({ fail = 'not_found', detail = 'no such reservation' })
+end
+if r.userId ~= user then
+  return reply({ fail = 'forbidden', detail = 'the reservation belongs to another user' })
+end
+
+local now = now_ms()
+local released = {}
+if r.status == 'pending' and expire_if_due(layout, id, now, released) then
+  r.status = 'expired'
+end
+if r.status == 'confirmed' then
+  return reply({ ok = r }, released)
+end
+if r.status ~= 'pending' then
+  return reply({ fail = 'ended', detail = 'the reservation is ' .. r.status, reservationStatus = r.status }, released)
+end
+
+for _, seat in ipairs(r.seats) do
+  redis.call('HSET', SEATS, seat, 'sold:' .. id)
+end
+redis.call('HINCRBY', STATS, 'pending', -#r.seats)
+redis.call('HINCRBY', STATS, 'sold', #r.seats)
+redis.call('HSET', res_key(id), 'status', 'confirmed', 'confirmed_at', now)
+redis.call('ZREM', EXPIRY, id)
+r.status = 'confirmed'
+return reply({ ok = r, changed = true }, released)

@@ -1,0 +1,52 @@
+package boxoffice;
+
+import boxoffice.http.HttpVerticle;
+import boxoffice.redis.ClusterHealthVerticle;
+import boxoffice.redis.RedisCluster;
+import boxoffice.reservation.ExpirySweeperVerticle;
+import boxoffice.reservation.ReservationVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/** The whole service in one Vert.x instance: the Redis client and every verticle. */
+public final class Boxoffice {
+
+  private final Vertx vertx;
+  private final RedisCluster redis;
+  private final HttpVerticle.Port port;
+  private final String httpDeployment;
+
+  private Boxoffice(Vertx vertx, RedisCluster redis, HttpVerticle.Port port, String httpDeployment) {
+    this.vertx = vertx;
+    this.redis = redis;
+    this.port = port;
+    this.httpDeployment = httpDeployment;
+  }
+
+  /** Deploys the service; the HTTP verticles come last, so nothing is served before it can be answered. */
+  public static Future<Boxoffice> deploy(Vertx vertx, Config config) {
+    RedisCluster redis = RedisCluster.create(vertx, config.redis());
+    HttpVerticle.Port port = new HttpVerticle.Port();
+    DeploymentOptions perCore = new DeploymentOptions().setInstances(config.instances());
+    return vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions())
+      .compose(id -> vertx.deployVerticle(() -> new ReservationVerticle(redis, config.holdSeconds()), perCore))
+      .compose(id -> vertx.deployVerticle(() -> new ExpirySweeperVerticle(redis, config.sweeperIntervalMs()),
+        new DeploymentOptions()))
+      .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, port), perCore))
+      .map(id -> new Boxoffice(vertx, redis, port, id))
+      .recover(err -> redis.close().transform(closed -> Future.failedFuture(err)));
+  }
+
+  /** The port the HTTP server listens on (the configured one, or the one picked for port 0). */
+  public int httpPort() {
+    return port.actual();
+  }
+
+  /** Stops taking requests and finishes those in flight, then undeploys the rest and closes the client. */
+  public Future<Void> close() {
+    return vertx.undeploy(httpDeployment)
+      .transform(stopped -> Future.join(vertx.deploymentIDs().stream().map(vertx::undeploy).toList()))
+      .transform(undeployed -> redis.close());
+  }
+}

@@ -1,0 +1,58 @@
+package boxoffice;
+
+import boxoffice.Config.ConfigException;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** {@code java -jar boxoffice.jar -conf conf/local.json} */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    Config config;
+    try {
+      config = Config.load(confPath(args), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("boxoffice: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    Boxoffice.deploy(vertx, config)
+      .onSuccess(app -> {
+        LOG.info("Boxoffice listening on port {}", app.httpPort());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, app), "boxoffice-shutdown"));
+      })
+      .onFailure(err -> {
+        LOG.error("Boxoffice failed to start: {}", err.getMessage(), err);
+        vertx.close().onComplete(closed -> System.exit(1));
+      });
+  }
+
+  /** On SIGTERM: stop taking requests, let the ones in flight finish, close the connections. */
+  private static void stop(Vertx vertx, Boxoffice app) {
+    try {
+      app.close().transform(closed -> vertx.close()).await(10, TimeUnit.SECONDS);
+      LOG.info("Boxoffice stopped");
+    } catch (Exception e) {
+      LOG.warn("Boxoffice did not stop cleanly: {}", e.toString());
+    }
+  }
+
+  private static Path confPath(String[] args) {
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("-conf") || args[i].equals("--conf")) {
+        return Path.of(args[i + 1]);
+      }
+    }
+    throw new ConfigException("no configuration file given: use -conf FILE (for example -conf conf/local.json)");
+  }
+}

@@ -1,0 +1,151 @@
+package boxoffice.http;
+
+import boxoffice.Config;
+import boxoffice.reservation.Ids;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.math.BigDecimal;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Turns requests into commands, or into a 400 that names what is wrong. Nothing invalid goes further. */
+final class Requests {
+
+  static final int MAX_SEATS_PER_EVENT = 100_000;
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+
+  private Requests() {
+  }
+
+  static JsonObject body(RoutingContext ctx) {
+    if (ctx.body().isEmpty()) {
+      throw Problem.badRequest("a JSON object body is required");
+    }
+    try {
+      return ctx.body().asJsonObject();
+    } catch (ClassCastException e) {
+      throw Problem.badRequest("the body must be a JSON object");
+    }
+  }
+
+  static String pathId(RoutingContext ctx, String name) {
+    String id = ctx.pathParam(name);
+    if (!Ids.valid(id)) {
+      throw Problem.badRequest(name + " must match " + Ids.ID.pattern());
+    }
+    return id;
+  }
+
+  static JsonObject createEvent(JsonObject body, Config config) {
+    String id = body.containsKey("id") ? id(body, "id") : Ids.random();
+    JsonObject cmd = new JsonObject()
+      .put("id", id)
+      .put("name", text(body, "name"))
+      .put("venue", text(body, "venue"))
+      .put("price", price(body))
+      .put("holdSeconds", body.containsKey("holdSeconds")
+        ? integer(body, "holdSeconds", 1, 86400) : config.holdSeconds());
+    boolean grid = body.containsKey("rows") || body.containsKey("seatsPerRow");
+    if (grid == body.containsKey("seatIds")) {
+      throw Problem.badRequest("give either rows and seatsPerRow, or seatIds");
+    }
+    if (grid) {
+      int rows = integer(body, "rows", 1, MAX_SEATS_PER_EVENT);
+      int perRow = integer(body, "seatsPerRow", 1, MAX_SEATS_PER_EVENT);
+      if ((long) rows * perRow > MAX_SEATS_PER_EVENT) {
+        throw Problem.badRequest("rows x seatsPerRow must be at most " + MAX_SEATS_PER_EVENT + " seats");
+      }
+      return cmd.put("rows", rows).put("seatsPerRow", perRow);
+    }
+    return cmd.put("seatIds", seatIds(body, "seatIds", MAX_SEATS_PER_EVENT));
+  }
+
+  static JsonObject hold(RoutingContext ctx, String eventId, Config config) {
+    JsonObject body = body(ctx);
+    JsonObject cmd = new JsonObject().put("eventId", eventId).put("userId", id(body, "userId"));
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null) {
+      if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
+        throw Problem.badRequest("Idempotency-Key must match " + IDEMPOTENCY_KEY.pattern());
+      }
+      cmd.put("idempotencyKey", key);
+    }
+    if (body.containsKey("seats") == body.containsKey("quantity")) {
+      throw Problem.badRequest("give either seats or quantity");
+    }
+    return body.containsKey("seats")
+      ? cmd.put("seats", seatIds(body, "seats", config.maxSeatsPerHold()))
+      : cmd.put("quantity", integer(body, "quantity", 1, config.maxSeatsPerHold()));
+  }
+
+  /** Confirm or cancel: the reservation's owner in the body. */
+  static JsonObject endHold(RoutingContext ctx, String eventId) {
+    return new JsonObject()
+      .put("eventId", eventId)
+      .put("reservationId", pathId(ctx, "reservationId"))
+      .put("userId", id(body(ctx), "userId"));
+  }
+
+  static String id(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (!(value instanceof String s) || !Ids.valid(s)) {
+      throw Problem.badRequest(field + " is required and must match " + Ids.ID.pattern());
+    }
+    return s;
+  }
+
+  private static String text(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (!(value instanceof String s) || s.isBlank() || s.length() > 200) {
+      throw Problem.badRequest(field + " is required, 1 to 200 characters");
+    }
+    return s;
+  }
+
+  private static BigDecimal price(JsonObject body) {
+    Object value = body.getValue("price");
+    if (!(value instanceof Number n)) {
+      throw Problem.badRequest("price is required and must be a number");
+    }
+    BigDecimal price = new BigDecimal(n.toString());
+    if (price.signum() < 0) {
+      throw Problem.badRequest("price must not be negative");
+    }
+    return price;
+  }
+
+  private static int integer(JsonObject body, String field, int min, int max) {
+    Object value = body.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min
+      || ((Number) value).longValue() > max) {
+      throw Problem.badRequest(field + " must be an integer from " + min + " to " + max);
+    }
+    return ((Number) value).intValue();
+  }
+
+  /** A non-empty array of distinct seat ids; duplicates are named. */
+  private static JsonArray seatIds(JsonObject body, String field, int max) {
+    Object value = body.getValue(field);
+    if (!(value instanceof JsonArray array) || array.isEmpty() || array.size() > max) {
+      throw Problem.badRequest(field + " must be an array of 1 to " + max + " seat ids");
+    }
+    Set<String> seen = new LinkedHashSet<>();
+    Set<String> duplicates = new LinkedHashSet<>();
+    for (Object seat : array) {
+      if (!(seat instanceof String s) || !Ids.valid(s)) {
+        throw Problem.badRequest(field + " must hold seat ids matching " + Ids.ID.pattern());
+      }
+      if (!seen.add(s)) {
+        duplicates.add(s);
+      }
+    }
+    if (!duplicates.isEmpty()) {
+      throw Problem.of(400, "duplicate-seats", field + " names seats more than once")
+        .with("duplicates", new JsonArray(duplicates.stream().toList()));
+    }
+    return array;
+  }
+}

@@ -1,0 +1,72 @@
+package boxoffice.reservation;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Response;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** How events and reservations look in replies and domain events: one mapping per type. */
+final class Views {
+
+  private Views() {
+  }
+
+  static JsonObject event(Response meta, Response stats, long waitlist) {
+    long available = stats.get("available").toLong();
+    long pending = stats.get("pending").toLong();
+    long sold = stats.get("sold").toLong();
+    return new JsonObject()
+      .put("id", meta.get("id").toString())
+      .put("name", meta.get("name").toString())
+      .put("venue", meta.get("venue").toString())
+      .put("price", new BigDecimal(meta.get("price").toString()))
+      .put("holdSeconds", meta.get("hold_seconds").toInteger())
+      .put("totalSeats", meta.get("total_seats").toLong())
+      .put("createdAt", instant(meta.get("created_at").toLong()))
+      .put("available", available)
+      .put("held", pending)
+      .put("sold", sold)
+      .put("waitlist", waitlist);
+  }
+
+  /** A reservation as the scripts return it ({@code lua/lib.lua reservation()}). */
+  static JsonObject reservation(String eventId, JsonObject r, long nowMs) {
+    String status = r.getString("status");
+    long expiresAt = r.getLong("expiresAt");
+    if ("pending".equals(status) && expiresAt <= nowMs) {
+      status = "expired"; // the sweeper has not got to it yet; no script will treat it as held
+    }
+    JsonObject json = new JsonObject()
+      .put("reservationId", r.getString("reservationId"))
+      .put("eventId", eventId)
+      .put("userId", r.getString("userId"))
+      .put("seats", r.getJsonArray("seats"))
+      .put("status", status)
+      .put("createdAt", instant(r.getLong("createdAt")));
+    if ("pending".equals(status)) {
+      json.put("expiresAt", instant(expiresAt));
+    }
+    return json;
+  }
+
+  /** The same, read straight from the record's hash. */
+  static JsonObject reservation(String eventId, String reservationId, Response hash, long nowMs) {
+    JsonArray seats = new JsonArray();
+    for (String seat : hash.get("seats").toString().split(",")) {
+      seats.add(seat);
+    }
+    return reservation(eventId, new JsonObject()
+      .put("reservationId", reservationId)
+      .put("userId", hash.get("user").toString())
+      .put("seats", seats)
+      .put("status", hash.get("status").toString())
+      .put("createdAt", hash.get("created_at").toLong())
+      .put("expiresAt", hash.get("expires_at").toLong()), nowMs);
+  }
+
+  static String instant(long epochMs) {
+    return Instant.ofEpochMilli(epochMs).toString();
+  }
+}
