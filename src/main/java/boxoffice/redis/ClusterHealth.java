@@ -9,12 +9,13 @@ import io.vertx.redis.client.Request;
 import java.util.BitSet;
 
 /**
- * Readiness as the cluster itself reports it through the client: {@code cluster_state:ok}, and every
- * slot served by a master that no node has flagged as failing.
+ * Readiness: {@code cluster_state:ok}, every slot served by a master that no node has flagged as
+ * failing, and every one of those masters answering this process through its own connection (the
+ * cluster takes a node timeout to flag a dead node; the service notices at once).
  */
 public final class ClusterHealth {
 
-  static final int SLOTS = 16384;
+  private static final int SLOTS = HashSlot.SLOTS;
 
   private ClusterHealth() {
   }
@@ -25,7 +26,24 @@ public final class ClusterHealth {
     Future<String> nodes = connection.send(Request.cmd(Command.CLUSTER).arg("NODES")).map(Object::toString);
     return Future.all(info, nodes)
       .map(both -> evaluate(info.result(), nodes.result()))
+      .compose(health -> probeMasters(connection, health))
       .otherwise(err -> new JsonObject().put("ready", false).put("reason", "cluster unreachable: " + err.getMessage()));
+  }
+
+  /** Sends EXISTS to a key of each master's first slot, so the client routes it to that master. */
+  private static Future<JsonObject> probeMasters(ClusterConnection connection, JsonObject health) {
+    JsonObject firstSlots = (JsonObject) health.remove("firstSlots");
+    JsonArray unreachable = new JsonArray();
+    var probes = firstSlots.stream().map(master -> connection
+      .send(Request.cmd(Command.EXISTS).arg(HashSlot.probeKey((Integer) master.getValue())))
+      .onFailure(err -> unreachable.add(master.getKey()))).toList();
+    return Future.join(probes).otherwiseEmpty().map(done -> {
+      if (!unreachable.isEmpty()) {
+        health.put("ready", false).put("unreachableMasters", unreachable);
+        health.put("reason", "masters do not answer: " + unreachable.encode());
+      }
+      return health;
+    });
   }
 
   static JsonObject evaluate(String info, String nodes) {
@@ -35,6 +53,7 @@ public final class ClusterHealth {
       .findFirst().orElse("unknown");
     BitSet covered = new BitSet(SLOTS);
     JsonArray failing = new JsonArray();
+    JsonObject firstSlots = new JsonObject();
     for (String line : nodes.split("\n")) {
       String[] f = line.trim().split(" ");
       if (f.length < 8) {
@@ -55,6 +74,9 @@ public final class ClusterHealth {
         String[] range = f[i].split("-");
         int from = Integer.parseInt(range[0]);
         covered.set(from, (range.length == 2 ? Integer.parseInt(range[1]) : from) + 1);
+        if (!firstSlots.containsKey(address)) {
+          firstSlots.put(address, from);
+        }
       }
     }
     int slots = covered.cardinality();
@@ -62,7 +84,8 @@ public final class ClusterHealth {
       .put("ready", "ok".equals(state) && slots == SLOTS)
       .put("clusterState", state)
       .put("slotsCovered", slots)
-      .put("failingNodes", failing);
+      .put("failingNodes", failing)
+      .put("firstSlots", firstSlots);
     if (!"ok".equals(state)) {
       result.put("reason", "cluster_state is " + state);
     } else if (slots < SLOTS) {
