@@ -49,6 +49,7 @@ write_conf() { # write_conf N UNREACHABLE
     echo "cluster-node-timeout $NODE_TIMEOUT"
     # a shard without a master fails its own calls, not the whole cluster's
     echo "cluster-require-full-coverage no"
+    echo "repl-diskless-sync-delay 0"
     echo "appendonly no"
     echo 'save ""'
     if [ "$2" = 1 ]; then
