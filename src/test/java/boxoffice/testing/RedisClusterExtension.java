@@ -1,0 +1,33 @@
+package boxoffice.testing;
+
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives tests the run's one {@link TestCluster}: started by the first test class that needs it,
+ * flushed before each test, stopped when the run ends. Inject it as a test or lifecycle parameter.
+ */
+public final class RedisClusterExtension implements BeforeEachCallback, ParameterResolver {
+
+  static TestCluster cluster(ExtensionContext context) {
+    return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+      .getOrComputeIfAbsent(TestCluster.class, key -> TestCluster.start(), TestCluster.class);
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    cluster(context).flush();
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == TestCluster.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return cluster(context);
+  }
+}
