@@ -2,8 +2,8 @@
 -- it again; a sold or expired reservation cannot be cancelled.
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: reservation id, user id
--- Reply (JSON): {"ok": reservation, "changed": true when this call cancelled it}
---   or {"fail": "not_found" | "forbidden" | "ended", ...}; "released" lists holds found expired.
+-- Reply (JSON): {"ok": reservation} or {"fail": "not_found" | "forbidden" | "ended", "detail": text};
+--   "events": the domain events emitted (none for a repeated cancel).
 local id, user = ARGV[1], ARGV[2]
 
 local layout = load_layout()
@@ -16,17 +16,16 @@ if r.userId ~= user then
 end
 
 local now = now_ms()
-local released = {}
-if r.status == 'pending' and expire_if_due(layout, id, now, released) then
+if r.status == 'pending' and expire_if_due(layout, id, now) then
   r.status = 'expired'
 end
 if r.status == 'cancelled' then
-  return reply({ ok = r }, released)
+  return reply({ ok = r })
 end
 if r.status ~= 'pending' then
-  return reply({ fail = 'ended', detail = 'the reservation is ' .. r.status, reservationStatus = r.status }, released)
+  return reply({ fail = 'ended', detail = 'the reservation is ' .. r.status, reservationStatus = r.status })
 end
 
 release(layout, id, 'cancelled', now)
 r.status = 'cancelled'
-return reply({ ok = r, changed = true }, released)
+return reply({ ok = r })

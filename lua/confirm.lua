@@ -2,9 +2,8 @@
 -- a hold whose time has passed is released as expired and cannot be confirmed.
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: reservation id, user id
--- Reply (JSON): {"ok": reservation, "changed": true when this call confirmed it}
---   or {"fail": "not_found" | "forbidden" | "ended", ...};
---   "released" lists the holds found expired on the way.
+-- Reply (JSON): {"ok": reservation} or {"fail": "not_found" | "forbidden" | "ended", "detail": text};
+--   "events": the domain events emitted (none for a repeated confirm).
 local id, user = ARGV[1], ARGV[2]
 
 local layout = load_layout()
@@ -17,15 +16,14 @@ if r.userId ~= user then
 end
 
 local now = now_ms()
-local released = {}
-if r.status == 'pending' and expire_if_due(layout, id, now, released) then
+if r.status == 'pending' and expire_if_due(layout, id, now) then
   r.status = 'expired'
 end
 if r.status == 'confirmed' then
-  return reply({ ok = r }, released)
+  return reply({ ok = r })
 end
 if r.status ~= 'pending' then
-  return reply({ fail = 'ended', detail = 'the reservation is ' .. r.status, reservationStatus = r.status }, released)
+  return reply({ fail = 'ended', detail = 'the reservation is ' .. r.status, reservationStatus = r.status })
 end
 
 for _, seat in ipairs(r.seats) do
@@ -36,4 +34,5 @@ redis.call('HINCRBY', STATS, 'sold', #r.seats)
 redis.call('HSET', res_key(id), 'status', 'confirmed', 'confirmed_at', now)
 redis.call('ZREM', EXPIRY, id)
 r.status = 'confirmed'
-return reply({ ok = r, changed = true }, released)
+emit('reservation.confirmed', now, { reservationId = id, userId = user, seats = r.seats })
+return reply({ ok = r })

@@ -1,7 +1,7 @@
 -- Creates an event with every seat available.
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: id, name, venue, price, hold_seconds, layout ('grid' | 'list'), rows, per_row, seat ids... (list only)
--- Reply (JSON): {"ok": {"createdAt": ms}} or {"fail": "exists"}
+-- Reply (JSON): {"ok": {"createdAt": ms, "totalSeats": n}} or {"fail": "exists"}; "events" as elsewhere
 local id, name, venue, price, hold_seconds, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local rows, per_row = tonumber(ARGV[7]), tonumber(ARGV[8])
 
@@ -69,4 +69,5 @@ local now = now_ms()
 redis.call('HSET', META, 'id', id, 'name', name, 'venue', venue, 'price', price, 'hold_seconds', hold_seconds,
   'total_seats', total, 'created_at', now, 'layout', kind, 'rows', rows, 'per_row', per_row)
 redis.call('HSET', STATS, 'available', total, 'pending', 0, 'sold', 0)
+emit('event.created', now, { name = name, venue = venue, totalSeats = total })
 return reply({ ok = { createdAt = now, totalSeats = total } })

@@ -8,9 +8,14 @@
 --   KEYS[6] {event:ID}:expiry        pending reservation id -> expires_at (ms)
 --   KEYS[7] {event:ID}:positions     seatId -> index, for events made from a list of seat ids
 --   KEYS[8] {event:ID}:layout        index -> seatId (list), for events made from a list of seat ids
--- Reservation records live at {event:ID}:res:RES (hash: user, seats, status, created_at, expires_at).
-local META, SEATS, STATS, FREE, RESERVATIONS, EXPIRY, POSITIONS, LAYOUT =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+--   KEYS[9] {event:ID}:changes       stream of the event's domain events (the change log), bounded
+--   KEYS[10] {event:ID}:waitlist     userId scored by join order
+-- Reservation records live at {event:ID}:res:RES (hash: user, seats, status, created_at, expires_at),
+-- waitlist entries at {event:ID}:waiter:USER (hash: quantity, joined_at, status, reservation).
+local META, SEATS, STATS, FREE, RESERVATIONS, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local EVENT_ID = string.match(META, '^{event:(.+)}$')
+local CHANGES_KEPT = 10000
 
 -- cancelled and expired records hold no seats; they are kept a week for late readers
 local ENDED_TTL_SECONDS = 7 * 24 * 3600
@@ -22,6 +27,39 @@ end
 
 local function res_key(id)
   return META .. ':res:' .. id
+end
+
+local function waiter_key(user)
+  return META .. ':waiter:' .. user
+end
+
+-- ISO-8601 UTC, from days since the epoch to a civil date
+local function iso(ms)
+  local s = math.floor(ms / 1000)
+  local days = math.floor(s / 86400)
+  local rem = s - days * 86400
+  local z = days + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  return string.format('%04d-%02d-%02dT%02d:%02d:%02d.%03dZ', y, m, d,
+    math.floor(rem / 3600), math.floor(rem % 3600 / 60), rem % 60, ms % 1000)
+end
+
+-- the domain events of this call: appended to the change log here, published by the service
+local emitted = {}
+local function emit(type, now, fields)
+  fields.type = type
+  fields.eventId = EVENT_ID
+  fields.time = iso(now)
+  local data = cjson.encode(fields)
+  local id = redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '*', 'type', type, 'data', data)
+  emitted[#emitted + 1] = { id = id, type = type, data = fields }
 end
 
 local function split(csv)
@@ -75,7 +113,7 @@ local function seat_id(layout, index)
   return redis.call('LINDEX', LAYOUT, index)
 end
 
--- pending -> status ('cancelled' or 'expired'): frees its seats; returns the domain event's data
+-- pending -> status ('cancelled' or 'expired'): frees its seats; false when it was not pending
 local function release(layout, id, status, now)
   local key = res_key(id)
   local r = redis.call('HMGET', key, 'status', 'user', 'seats')
@@ -95,34 +133,84 @@ local function release(layout, id, status, now)
   redis.call('EXPIRE', key, ENDED_TTL_SECONDS)
   redis.call('SREM', RESERVATIONS, id)
   redis.call('ZREM', EXPIRY, id)
-  return { reservationId = id, userId = r[2], seats = seats, status = status }
+  emit('reservation.' .. status, now, { reservationId = id, userId = r[2], seats = seats })
+  return true
 end
 
 -- lazy expiry: every script first releases the holds whose time has passed (a bounded number)
 local function release_due(layout, now, limit)
-  local released = {}
   for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)) do
-    local ev = release(layout, id, 'expired', now)
-    if ev then
-      released[#released + 1] = ev
-    else
+    if not release(layout, id, 'expired', now) then
       redis.call('ZREM', EXPIRY, id)
     end
   end
-  return released
 end
 
 -- a pending hold whose time has passed counts as released, even before anyone released it
-local function expire_if_due(layout, id, now, released)
+local function expire_if_due(layout, id, now)
   local expires_at = tonumber(redis.call('HGET', res_key(id), 'expires_at'))
   if expires_at and expires_at <= now then
-    local ev = release(layout, id, 'expired', now)
-    if ev then
-      released[#released + 1] = ev
-    end
+    release(layout, id, 'expired', now)
     return true
   end
   return false
+end
+
+-- whether the sweeper's index may have dropped the event: nothing pending, nobody waiting
+local function unindexed()
+  return redis.call('ZCARD', EXPIRY) == 0 and redis.call('ZCARD', WAITLIST) == 0
+end
+
+-- best-available seats: a run of `quantity` free seats inside one row (looking at a bounded number
+-- of runs), else the first free seats wherever they are; nil when too few are free
+local function pick_seats(layout, quantity)
+  if tonumber(redis.call('HGET', STATS, 'available')) < quantity then
+    return nil
+  end
+  local seats = {}
+  local row = layout.per_row
+  local last = layout.rows * row - 1
+  local start = redis.call('BITPOS', FREE, 1, 0, -1, 'BIT')
+  local runs = 0
+  while start >= 0 and start <= last and runs < 256 do
+    local row_end = (math.floor(start / row) + 1) * row - 1
+    local gap = redis.call('BITPOS', FREE, 0, start, row_end, 'BIT')
+    local run_end = gap == -1 and row_end or gap - 1
+    if run_end - start + 1 >= quantity then
+      for i = start, start + quantity - 1 do
+        seats[#seats + 1] = seat_id(layout, i)
+      end
+      return seats
+    end
+    runs = runs + 1
+    if run_end >= last then
+      break
+    end
+    start = redis.call('BITPOS', FREE, 1, run_end + 1, last, 'BIT')
+  end
+  local pos = 0
+  while #seats < quantity do
+    pos = redis.call('BITPOS', FREE, 1, pos, last, 'BIT')
+    seats[#seats + 1] = seat_id(layout, pos)
+    pos = pos + 1
+  end
+  return seats
+end
+
+-- a new pending hold on free seats
+local function hold_seats(layout, id, user, seats, now)
+  local expires_at = now + layout.hold_ms
+  for _, seat in ipairs(seats) do
+    redis.call('HSET', SEATS, seat, 'pending:' .. id)
+    redis.call('SETBIT', FREE, seat_index(layout, seat), 0)
+  end
+  redis.call('HINCRBY', STATS, 'available', -#seats)
+  redis.call('HINCRBY', STATS, 'pending', #seats)
+  redis.call('HSET', res_key(id), 'user', user, 'seats', table.concat(seats, ','), 'status', 'pending',
+    'created_at', now, 'expires_at', expires_at)
+  redis.call('SADD', RESERVATIONS, id)
+  redis.call('ZADD', EXPIRY, expires_at, id)
+  emit('reservation.created', now, { reservationId = id, userId = user, seats = seats })
 end
 
 local function reservation(id)
@@ -134,9 +222,10 @@ local function reservation(id)
            createdAt = tonumber(r[4]), expiresAt = tonumber(r[5]) }
 end
 
-local function reply(t, released)
-  if released and #released > 0 then
-    t.released = released
+-- every reply carries the domain events the call emitted
+local function reply(t)
+  if #emitted > 0 then
+    t.events = emitted
   end
   return cjson.encode(t)
 end

@@ -5,6 +5,9 @@ import boxoffice.redis.ClusterHealthVerticle;
 import boxoffice.redis.RedisCluster;
 import boxoffice.reservation.ExpirySweeperVerticle;
 import boxoffice.reservation.ReservationVerticle;
+import boxoffice.waitlist.WaitlistPromotionVerticle;
+import boxoffice.waitlist.WaitlistVerticle;
+import boxoffice.feed.ChangeFeedVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +34,12 @@ public final class Boxoffice {
     DeploymentOptions perCore = new DeploymentOptions().setInstances(config.instances());
     return vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions())
       .compose(id -> vertx.deployVerticle(() -> new ReservationVerticle(redis, config.holdSeconds()), perCore))
+      .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis,
+        ExpirySweeperVerticle.recheckMs(config.sweeperIntervalMs())), perCore))
+      .compose(id -> vertx.deployVerticle(() -> new WaitlistPromotionVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ExpirySweeperVerticle(redis, config.sweeperIntervalMs()),
+        new DeploymentOptions()))
+      .compose(id -> vertx.deployVerticle(() -> new ChangeFeedVerticle(redis, config.feedPollMs()),
         new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, port), perCore))
       .map(id -> new Boxoffice(vertx, redis, port, id))

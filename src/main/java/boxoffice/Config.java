@@ -20,7 +20,8 @@ import java.util.Map;
  * common keys. Anything wrong stops the start with a {@link ConfigException} naming the key.
  */
 public record Config(int httpPort, int instances, RedisSettings redis, String adminApiKey,
-                     int holdSeconds, int maxSeatsPerHold, long sweeperIntervalMs) {
+                     int holdSeconds, int maxSeatsPerHold, long sweeperIntervalMs,
+                     long feedPollMs, long feedHeartbeatMs) {
 
   /** Environment variable -> configuration key it overrides. */
   static final Map<String, String> ENV = Map.of(
@@ -92,6 +93,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
     JsonObject admin = section(json, "admin", false);
     JsonObject hold = section(json, "hold", false);
     JsonObject sweeper = section(json, "sweeper", false);
+    JsonObject feed = section(json, "feed", false);
 
     Object nodesValue = redis.getValue("nodes");
     if (!(nodesValue instanceof JsonArray nodesArray) || nodesArray.isEmpty()) {
@@ -128,7 +130,9 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
       (String) apiKey,
       integer(hold, "hold.seconds", 900, 1, 86400),
       integer(hold, "hold.maxSeatsPerHold", 10, 1, 1000),
-      integer(sweeper, "sweeper.intervalMs", 1000, 10, 3_600_000));
+      integer(sweeper, "sweeper.intervalMs", 1000, 10, 3_600_000),
+      integer(feed, "feed.pollMs", 100, 5, 10_000),
+      integer(feed, "feed.heartbeatMs", 15_000, 100, 300_000));
   }
 
   private static JsonObject section(JsonObject json, String name, boolean required) {

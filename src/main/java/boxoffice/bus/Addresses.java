@@ -11,13 +11,31 @@ public final class Addresses {
   public static final String RESERVATION_GET = "boxoffice.reservation.get";
   public static final String RESERVATION_CONFIRM = "boxoffice.reservation.confirm";
   public static final String RESERVATION_CANCEL = "boxoffice.reservation.cancel";
+  public static final String WAITLIST_JOIN = "boxoffice.waitlist.join";
+  public static final String WAITLIST_GET = "boxoffice.waitlist.get";
+  public static final String WAITLIST_LEAVE = "boxoffice.waitlist.leave";
   public static final String CLUSTER_HEALTH = "boxoffice.cluster.health";
+  /** {eventId, after?}: replies {from} and starts the event's feed on {@link #feed(String)}. */
+  public static final String FEED_OPEN = "boxoffice.feed.open";
+  /** {eventId}: one subscriber fewer. */
+  public static final String FEED_CLOSE = "boxoffice.feed.close";
+  /** Replies {events: {eventId: subscribers}}: the feeds this process reads. */
+  public static final String FEED_STATS = "boxoffice.feed.stats";
 
   // domain events
   public static final String RESERVATION_CREATED = "boxoffice.reservation.created";
   public static final String RESERVATION_CONFIRMED = "boxoffice.reservation.confirmed";
   public static final String RESERVATION_CANCELLED = "boxoffice.reservation.cancelled";
   public static final String RESERVATION_EXPIRED = "boxoffice.reservation.expired";
+  public static final String WAITLIST_JOINED = "boxoffice.waitlist.joined";
+  public static final String WAITLIST_PROMOTED = "boxoffice.waitlist.promoted";
+  public static final String WAITLIST_LEFT = "boxoffice.waitlist.left";
+  public static final String EVENT_CREATED = "boxoffice.event.created";
+
+  /** Where an event's change-log entries are published locally: {id, type, data}. */
+  public static String feed(String eventId) {
+    return "boxoffice.feed." + eventId;
+  }
 
   private Addresses() {
   }

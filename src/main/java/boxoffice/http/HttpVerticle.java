@@ -83,6 +83,17 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/events/:eventId/reservations/:reservationId/cancel").consumes(JSON).handler(body).handler(ctx ->
       send(ctx, Addresses.RESERVATION_CANCEL, Requests.endHold(ctx, Requests.pathId(ctx, "eventId")), 200));
 
+    router.post("/events/:eventId/waitlist").consumes(JSON).handler(body).handler(this::joinWaitlist);
+    router.get("/events/:eventId/waitlist/:userId").handler(ctx ->
+      send(ctx, Addresses.WAITLIST_GET, waiterCommand(ctx), 200));
+    router.delete("/events/:eventId/waitlist/:userId").handler(ctx ->
+      vertx.eventBus().request(Addresses.WAITLIST_LEAVE, waiterCommand(ctx), delivery)
+        .onSuccess(left -> ctx.response().setStatusCode(204).end())
+        .onFailure(ctx::fail));
+
+    router.get("/events/:eventId/changes").handler(ctx ->
+      ChangeStream.open(ctx, Requests.pathId(ctx, "eventId"), config.feedHeartbeatMs(), delivery));
+
     for (int status : new int[] {400, 401, 403, 404, 405, 406, 409, 413, 415, 500, 503}) {
       router.errorHandler(status, Problem::render);
     }
@@ -123,6 +134,26 @@ public final class HttpVerticle extends VerticleBase {
   private static void created(RoutingContext ctx, String location, JsonObject body) {
     ctx.response().putHeader("Location", location);
     respond(ctx, 201, body);
+  }
+
+  /** 201 for a new entry, 200 with the current entry when the user is on the waitlist already. */
+  private void joinWaitlist(RoutingContext ctx) {
+    JsonObject cmd = Requests.joinWaitlist(ctx, Requests.pathId(ctx, "eventId"), config);
+    vertx.eventBus().<JsonObject>request(Addresses.WAITLIST_JOIN, cmd, delivery)
+      .onSuccess(reply -> {
+        JsonObject entry = reply.body();
+        boolean created = (Boolean) entry.remove("created");
+        if (created) {
+          created(ctx, "/events/" + cmd.getString("eventId") + "/waitlist/" + cmd.getString("userId"), entry);
+        } else {
+          respond(ctx, 200, entry);
+        }
+      })
+      .onFailure(ctx::fail);
+  }
+
+  private static JsonObject waiterCommand(RoutingContext ctx) {
+    return eventCommand(ctx).put("userId", Requests.pathId(ctx, "userId"));
   }
 
   private static JsonObject eventCommand(RoutingContext ctx) {

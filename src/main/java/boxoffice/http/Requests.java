@@ -1,7 +1,7 @@
 package boxoffice.http;
 
 import boxoffice.Config;
-import boxoffice.reservation.Ids;
+import boxoffice.store.Ids;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -79,6 +79,14 @@ final class Requests {
     return body.containsKey("seats")
       ? cmd.put("seats", seatIds(body, "seats", config.maxSeatsPerHold()))
       : cmd.put("quantity", integer(body, "quantity", 1, config.maxSeatsPerHold()));
+  }
+
+  static JsonObject joinWaitlist(RoutingContext ctx, String eventId, Config config) {
+    JsonObject body = body(ctx);
+    return new JsonObject()
+      .put("eventId", eventId)
+      .put("userId", id(body, "userId"))
+      .put("quantity", integer(body, "quantity", 1, config.maxSeatsPerHold()));
   }
 
   /** Confirm or cancel: the reservation's owner in the body. */

@@ -1,8 +1,10 @@
 package boxoffice.reservation;
 
-import boxoffice.redis.ClusterConnection;
-import boxoffice.redis.LuaScript;
 import boxoffice.redis.RedisCluster;
+import boxoffice.store.EventStore;
+import boxoffice.store.Keys;
+import boxoffice.store.Script;
+import boxoffice.waitlist.Promotions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -17,28 +19,27 @@ import java.util.List;
 
 /**
  * Releases expired holds of every event, including events no request touches again and holds made
- * before a restart: all its state is in Redis.
+ * before a restart (all its state is in Redis), and promotes waiters whose release event was lost.
  *
- * <p>It finds the events through a small index sharded over {@link #SHARDS} keys (event id scored by
- * the time its next hold expires), so it neither scans the keyspace nor hammers one global key. A hold
- * that finds no other pending hold in its event adds the event after its script ran. For a due event
- * the sweeper runs the expire script, then either moves the event's score to its next expiry, or
- * removes it and runs the script once more, putting it back if a hold slipped in meanwhile: a hold that
- * landed before that second run is seen by it, and one that landed after it found no pending hold and
- * so adds the event itself. Several sweepers (one per process) may pass over the same event: releasing
+ * <p>It finds the events through a small index sharded over {@link EventStore#SWEEP_SHARDS} keys:
+ * event id scored by when to look at it next (its next expiry; soon again while it has waiters), so
+ * it neither scans the keyspace nor hammers one global key. A script that finds an event with no
+ * pending hold and no waiter says so, and the caller adds the event after the script ran. For a due
+ * event the sweeper runs the expire script, then either moves the event's score, or removes it and
+ * runs the script once more, putting it back if a hold or waiter slipped in meanwhile: one that
+ * landed before that second run is seen by it, and one that landed after it found the event empty
+ * and so adds it itself. Several sweepers (one per process) may pass over the same event: releasing
  * is idempotent, and only the pass that released a hold publishes its expiry.
  */
 public final class ExpirySweeperVerticle extends VerticleBase {
 
-  static final int SHARDS = 16;
   private static final int EVENTS_PER_SHARD_PASS = 100;
   private static final int HOLDS_PER_CALL = 256;
   private static final Logger LOG = LoggerFactory.getLogger(ExpirySweeperVerticle.class);
 
   private final RedisCluster redis;
   private final long intervalMs;
-  private ClusterConnection connection;
-  private LuaScript expire;
+  private EventStore store;
   private long timer = -1;
   private boolean stopped;
 
@@ -47,24 +48,24 @@ public final class ExpirySweeperVerticle extends VerticleBase {
     this.intervalMs = intervalMs;
   }
 
+  /** How soon an event with waiters is looked at again, and so how soon a lost release is caught up. */
+  public static long recheckMs(long intervalMs) {
+    return Math.max(intervalMs, 1000);
+  }
+
   @Override
   public Future<?> start() {
-    return LuaScript.load(vertx, "expire")
-      .compose(script -> {
-        expire = script;
-        return redis.connect();
-      })
-      .onSuccess(conn -> {
-        connection = conn;
-        schedule();
-      });
+    return EventStore.open(vertx, redis).onSuccess(opened -> {
+      store = opened;
+      schedule();
+    });
   }
 
   @Override
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    return connection == null ? Future.succeededFuture() : connection.close();
+    return store == null ? Future.succeededFuture() : store.close();
   }
 
   private void schedule() {
@@ -74,9 +75,9 @@ public final class ExpirySweeperVerticle extends VerticleBase {
   }
 
   /** One pass over every shard; a failing shard does not hold up the others. */
-  Future<Void> sweep() {
-    List<Future<Void>> shards = new ArrayList<>(SHARDS);
-    for (int shard = 0; shard < SHARDS; shard++) {
+  private Future<Void> sweep() {
+    List<Future<Void>> shards = new ArrayList<>(EventStore.SWEEP_SHARDS);
+    for (int shard = 0; shard < EventStore.SWEEP_SHARDS; shard++) {
       shards.add(sweepShard(Keys.sweepShard(shard))
         .onFailure(err -> LOG.debug("Sweep of a shard failed, next pass retries: {}", err.getMessage())));
     }
@@ -86,7 +87,7 @@ public final class ExpirySweeperVerticle extends VerticleBase {
   private Future<Void> sweepShard(String shard) {
     Request due = Request.cmd(Command.ZRANGE).arg(shard).arg("-inf").arg(System.currentTimeMillis())
       .arg("BYSCORE").arg("LIMIT").arg(0).arg(EVENTS_PER_SHARD_PASS);
-    return connection.send(due).compose(events -> {
+    return store.send(due).compose(events -> {
       List<Future<Void>> passes = new ArrayList<>(events.size());
       for (Response event : events) {
         passes.add(sweepEvent(shard, event.toString()));
@@ -96,22 +97,25 @@ public final class ExpirySweeperVerticle extends VerticleBase {
   }
 
   private Future<Void> sweepEvent(String shard, String eventId) {
-    return expire(eventId).compose(next -> next != null
-      ? connection.send(Request.cmd(Command.ZADD).arg(shard).arg(next).arg(eventId)).mapEmpty()
-      : connection.send(Request.cmd(Command.ZREM).arg(shard).arg(eventId))
-        .compose(removed -> expire(eventId))
+    return settle(eventId).compose(next -> next != null
+      ? store.send(Request.cmd(Command.ZADD).arg(shard).arg(next).arg(eventId)).mapEmpty()
+      : store.send(Request.cmd(Command.ZREM).arg(shard).arg(eventId))
+        .compose(removed -> settle(eventId))
         .compose(slipped -> slipped == null
           ? Future.succeededFuture()
-          : connection.send(Request.cmd(Command.ZADD).arg(shard).arg("LT").arg(slipped).arg(eventId)).mapEmpty()));
+          : store.send(Request.cmd(Command.ZADD).arg(shard).arg("LT").arg(slipped).arg(eventId)).mapEmpty()));
   }
 
-  /** Releases the event's due holds; the time its next hold expires, or null when none is pending. */
-  private Future<Long> expire(String eventId) {
-    return expire.call(connection, Keys.forScripts(eventId), List.of(String.valueOf(HOLDS_PER_CALL)))
-      .map(response -> {
-        JsonObject reply = new JsonObject(response.toString());
-        DomainEvents.publishReleased(vertx.eventBus(), eventId, reply);
-        return reply.getLong("next");
-      });
+  /**
+   * Releases the event's due holds and promotes the waiters that fit; when to look at the event
+   * again, or null when it has neither pending holds nor waiters.
+   */
+  private Future<Long> settle(String eventId) {
+    List<String> args = List.of(String.valueOf(HOLDS_PER_CALL), String.valueOf(recheckMs(intervalMs)));
+    return store.run(Script.EXPIRE, eventId, args).compose(reply -> {
+      Long next = reply.getLong("next");
+      boolean promotable = reply.getInteger("waiting", 0) > 0 && reply.getInteger("available", 0) > 0;
+      return promotable ? Promotions.promote(store, eventId).map(promoted -> next) : Future.succeededFuture(next);
+    });
   }
 }

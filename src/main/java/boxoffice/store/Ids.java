@@ -1,4 +1,4 @@
-package boxoffice.reservation;
+package boxoffice.store;
 
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -21,7 +21,7 @@ public final class Ids {
     return id != null && ID.matcher(id).matches();
   }
 
-  static String require(String id) {
+  public static String require(String id) {
     if (!valid(id)) {
       throw new IllegalArgumentException("invalid id: " + id);
     }

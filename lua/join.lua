@@ -1,0 +1,42 @@
+-- Puts a user on the event's waitlist, in join order, when fewer than `quantity` seats are free.
+-- A user waiting already, or holding the seats of a promotion, gets the current entry back.
+-- KEYS: the event's keys (see lib.lua)
+-- ARGV: user id, quantity
+-- Reply (JSON): {"ok": entry, "created": true when this call added it, "index": true when the sweeper's
+--   index may lack the event} or {"fail": "not_found" | "seats_available", "detail": text, "available": n};
+--   entry: {userId, quantity, position, status, joinedAt}; "events" as elsewhere
+local user, quantity = ARGV[1], tonumber(ARGV[2])
+
+local layout = load_layout()
+if not layout then
+  return reply({ fail = 'not_found', detail = 'no such event' })
+end
+local now = now_ms()
+release_due(layout, now, 64)
+
+local function entry()
+  local w = redis.call('HMGET', waiter_key(user), 'quantity', 'joined_at', 'status', 'reservation')
+  local rank = redis.call('ZRANK', WAITLIST, user)
+  return { userId = user, quantity = tonumber(w[1]), joinedAt = tonumber(w[2]), status = w[3],
+           reservationId = w[4] or nil, position = rank and rank + 1 or nil }
+end
+
+local current = redis.call('HMGET', waiter_key(user), 'status', 'reservation')
+if current[1] == 'waiting' or (current[1] == 'promoted'
+    and redis.call('HGET', res_key(current[2]), 'status') == 'pending') then
+  return reply({ ok = entry() })
+end
+
+local available = tonumber(redis.call('HGET', STATS, 'available'))
+if available >= quantity then
+  return reply({ fail = 'seats_available', detail = 'enough seats are free: hold them instead',
+                 available = available })
+end
+
+local index = unindexed() or nil
+local order = redis.call('HINCRBY', META, 'waitlist_joins', 1)
+redis.call('ZADD', WAITLIST, order, user)
+redis.call('DEL', waiter_key(user))
+redis.call('HSET', waiter_key(user), 'quantity', quantity, 'joined_at', now, 'status', 'waiting')
+emit('waitlist.joined', now, { userId = user, quantity = quantity })
+return reply({ ok = entry(), created = true, index = index })

@@ -1,0 +1,33 @@
+-- One promotion step: when the first user in line fits the free seats, they get a pending hold of
+-- that many best-available seats, for the event's hold time. Strict join order: a head that does not
+-- fit blocks the line, nobody behind it is served first.
+-- KEYS: the event's keys (see lib.lua)
+-- ARGV: reservation id for the new hold
+-- Reply (JSON): {"promoted": reservation} or {} when the line is empty or its head does not fit;
+--   "events": the domain events emitted (reservation.created and waitlist.promoted on a promotion)
+local id = ARGV[1]
+
+local layout = load_layout()
+if not layout then
+  return reply({})
+end
+local now = now_ms()
+release_due(layout, now, 64)
+
+local head = redis.call('ZRANGE', WAITLIST, 0, 0)[1]
+if not head then
+  return reply({})
+end
+local quantity = tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
+local seats = pick_seats(layout, quantity)
+if not seats then
+  return reply({})
+end
+hold_seats(layout, id, head, seats, now)
+redis.call('ZREM', WAITLIST, head)
+redis.call('HSET', waiter_key(head), 'status', 'promoted', 'reservation', id, 'promoted_at', now)
+redis.call('EXPIRE', waiter_key(head), math.floor(layout.hold_ms / 1000) + 86400)
+local r = reservation(id)
+emit('waitlist.promoted', now, { userId = head, reservationId = id, seats = seats, quantity = quantity,
+                                 expiresAt = iso(r.expiresAt) })
+return reply({ promoted = r })

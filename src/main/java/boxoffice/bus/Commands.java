@@ -1,0 +1,66 @@
+package boxoffice.bus;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.impl.types.ErrorType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Serving commands on the event bus: a handler per address that answers a JSON object, and one
+ * mapping of whatever went wrong to a {@link Failure}.
+ */
+public final class Commands {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Commands.class);
+
+  public record Handler(String address, Function<JsonObject, Future<JsonObject>> command) {
+  }
+
+  private Commands() {
+  }
+
+  public static Handler of(String address, Function<JsonObject, Future<JsonObject>> command) {
+    return new Handler(address, command);
+  }
+
+  /** Registers every handler; the future completes once all registrations have reached the bus. */
+  public static Future<Void> serve(EventBus bus, List<Handler> handlers) {
+    return Future.all(handlers.stream()
+      .map(h -> bus.<JsonObject>consumer(h.address(), msg -> answer(msg, h.command())).completion())
+      .toList()).mapEmpty();
+  }
+
+  private static void answer(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> command) {
+    Future<JsonObject> result;
+    try {
+      result = command.apply(msg.body());
+    } catch (IllegalArgumentException e) {
+      result = Future.failedFuture(Failure.INVALID.exception(problem("invalid", e.getMessage())));
+    }
+    result.onSuccess(msg::reply).onFailure(err -> {
+      if (err instanceof ReplyException r) {
+        msg.fail(r.failureCode(), r.getMessage());
+      } else if (err instanceof ErrorType e && !e.is("CLUSTERDOWN") && !e.is("TRYAGAIN") && !e.is("MASTERDOWN")) {
+        LOG.error("Redis refused a command", err);
+        Failure.INTERNAL.fail(msg, "internal", "the store refused the command");
+      } else {
+        Failure.UNAVAILABLE.fail(msg, "unavailable", "the event's shard cannot answer right now: " + err.getMessage());
+      }
+    });
+  }
+
+  public static Future<JsonObject> notFound(String detail) {
+    return Future.failedFuture(Failure.NOT_FOUND.exception(problem("not-found", detail)));
+  }
+
+  private static JsonObject problem(String type, String detail) {
+    return new JsonObject().put("type", type).put("detail", detail);
+  }
+}

@@ -1,0 +1,198 @@
+package boxoffice.feed;
+
+import boxoffice.bus.Addresses;
+import boxoffice.bus.Commands;
+import boxoffice.redis.RedisCluster;
+import boxoffice.store.EventStore;
+import boxoffice.store.Keys;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the change logs ({@code {event:ID}:changes} streams) of the events someone in this process
+ * is watching: one reader per event however many subscribers it has, publishing each entry locally on
+ * {@link Addresses#feed(String)} for the HTTP verticles to stream. Entries written by any process of
+ * the service show up, since the reader follows the stream itself.
+ *
+ * <p>Readers poll with non-blocking XREAD (a blocking read would stall the pipelined connection for
+ * every other event), every {@code pollMs}, and at once when this process publishes a change of the
+ * event.
+ */
+public final class ChangeFeedVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeFeedVerticle.class);
+  private static final int ENTRIES_PER_READ = 500;
+  private static final List<String> CHANGES = List.of(Addresses.RESERVATION_CREATED, Addresses.RESERVATION_CONFIRMED,
+    Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED, Addresses.WAITLIST_JOINED,
+    Addresses.WAITLIST_PROMOTED, Addresses.WAITLIST_LEFT);
+
+  /** One watched event: where its stream was read up to, and how many subscribers want it. */
+  private static final class Reader {
+    final String eventId;
+    String lastId;
+    int subscribers;
+    boolean reading;
+    boolean again;
+    long timer = -1;
+
+    Reader(String eventId, String lastId) {
+      this.eventId = eventId;
+      this.lastId = lastId;
+    }
+  }
+
+  private final RedisCluster redis;
+  private final long pollMs;
+  private final Map<String, Reader> readers = new HashMap<>();
+  private EventStore store;
+
+  public ChangeFeedVerticle(RedisCluster redis, long pollMs) {
+    this.redis = redis;
+    this.pollMs = pollMs;
+  }
+
+  @Override
+  public Future<?> start() {
+    return EventStore.open(vertx, redis).compose(opened -> {
+      store = opened;
+      CHANGES.forEach(address -> vertx.eventBus().<JsonObject>localConsumer(address, msg -> {
+        Reader reader = readers.get(msg.body().getString("eventId"));
+        if (reader != null) {
+          read(reader);
+        }
+      }));
+      vertx.eventBus().localConsumer(Addresses.FEED_CLOSE, msg -> close(((JsonObject) msg.body()).getString("eventId")));
+      return Commands.serve(vertx.eventBus(), List.of(
+        Commands.of(Addresses.FEED_OPEN, this::open),
+        Commands.of(Addresses.FEED_STATS, cmd -> Future.succeededFuture(stats()))));
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    readers.values().forEach(reader -> vertx.cancelTimer(reader.timer));
+    return store == null ? Future.succeededFuture() : store.close();
+  }
+
+  /**
+   * One subscriber more. Replies {@code {backlog: [entries after "after"], upTo: id}}: entries up to
+   * {@code upTo} are in the backlog (when "after" was given), later ones come live on the feed address.
+   */
+  private Future<JsonObject> open(JsonObject cmd) {
+    String eventId = cmd.getString("eventId");
+    String after = cmd.getString("after");
+    return store.send(Request.cmd(Command.EXISTS).arg(Keys.event(eventId))).compose(exists -> {
+      if (exists.toInteger() == 0) {
+        return Commands.notFound("no such event");
+      }
+      Reader existing = readers.get(eventId);
+      Future<Reader> reader = existing != null ? Future.succeededFuture(existing) : startReader(eventId);
+      return reader.compose(r -> {
+        r.subscribers++;
+        String upTo = r.lastId;
+        if (after == null) {
+          return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo));
+        }
+        Request range = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("(" + after).arg(upTo);
+        return (StreamIds.compare(after, upTo) >= 0 ? Future.succeededFuture((Response) null) : store.send(range))
+          .map(entries -> new JsonObject().put("backlog", entries(entries)).put("upTo", upTo));
+      });
+    });
+  }
+
+  private Future<Reader> startReader(String eventId) {
+    return store.send(Request.cmd(Command.XREVRANGE).arg(Keys.changes(eventId)).arg("+").arg("-").arg("COUNT").arg(1))
+      .map(last -> {
+        Reader raced = readers.get(eventId);
+        if (raced != null) {
+          return raced;
+        }
+        Reader reader = new Reader(eventId, last.size() == 0 ? "0-0" : last.get(0).get(0).toString());
+        readers.put(eventId, reader);
+        schedule(reader);
+        return reader;
+      });
+  }
+
+  private void close(String eventId) {
+    Reader reader = readers.get(eventId);
+    if (reader != null && --reader.subscribers <= 0) {
+      readers.remove(eventId);
+      vertx.cancelTimer(reader.timer);
+    }
+  }
+
+  private void schedule(Reader reader) {
+    reader.timer = vertx.setTimer(pollMs, id -> read(reader));
+  }
+
+  /** Reads what is new, publishes it, and reads on while there is more; one read at a time per event. */
+  private void read(Reader reader) {
+    if (reader.reading) {
+      reader.again = true;
+      return;
+    }
+    reader.reading = true;
+    vertx.cancelTimer(reader.timer);
+    Request xread = Request.cmd(Command.XREAD).arg("COUNT").arg(ENTRIES_PER_READ)
+      .arg("STREAMS").arg(Keys.changes(reader.eventId)).arg(reader.lastId);
+    store.send(xread)
+      .onSuccess(response -> {
+        String key = Keys.changes(reader.eventId);
+        JsonArray entries = response == null ? new JsonArray()
+          : entries(response.isMap() ? response.get(key) : response.get(0).get(1));
+        for (int i = 0; i < entries.size(); i++) {
+          JsonObject entry = entries.getJsonObject(i);
+          reader.lastId = entry.getString("id");
+          vertx.eventBus().publish(Addresses.feed(reader.eventId), entry);
+        }
+        reader.again |= entries.size() == ENTRIES_PER_READ;
+      })
+      .onFailure(err -> LOG.debug("Reading the changes of event {} failed: {}", reader.eventId, err.getMessage()))
+      .onComplete(done -> {
+        reader.reading = false;
+        if (readers.get(reader.eventId) != reader) {
+          return; // closed meanwhile
+        }
+        if (reader.again) {
+          reader.again = false;
+          read(reader);
+        } else {
+          schedule(reader);
+        }
+      });
+  }
+
+  /** Stream entries as {id, type, data}. */
+  private static JsonArray entries(Response entries) {
+    JsonArray out = new JsonArray();
+    if (entries != null) {
+      for (Response entry : entries) {
+        Response fields = entry.get(1);
+        JsonObject json = new JsonObject().put("id", entry.get(0).toString());
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+          json.put(fields.get(i).toString(), fields.get(i + 1).toString());
+        }
+        out.add(json);
+      }
+    }
+    return out;
+  }
+
+  private JsonObject stats() {
+    JsonObject events = new JsonObject();
+    readers.forEach((eventId, reader) -> events.put(eventId, reader.subscribers));
+    return new JsonObject().put("events", events);
+  }
+}

@@ -1,0 +1,108 @@
+package boxoffice.http;
+
+import boxoffice.bus.Addresses;
+import boxoffice.feed.StreamIds;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One client's live feed of an event's changes as server-sent events: {@code id} the change-log entry
+ * id, {@code event} its type, {@code data} its JSON. A client that reconnects with Last-Event-ID gets
+ * exactly the entries after it: it listens to the live entries first, then takes the backlog up to
+ * where the live entries start, and drops whatever it already sent.
+ */
+final class ChangeStream {
+
+  private final Vertx vertx;
+  private final HttpServerResponse response;
+  private final String eventId;
+  private final List<JsonObject> early = new ArrayList<>();
+  private MessageConsumer<JsonObject> live;
+  private String lastSent;
+  private boolean streaming;
+  private boolean closed;
+  private long heartbeat = -1;
+
+  private ChangeStream(RoutingContext ctx, String eventId, String after) {
+    this.vertx = ctx.vertx();
+    this.response = ctx.response();
+    this.eventId = eventId;
+    this.lastSent = after;
+  }
+
+  static void open(RoutingContext ctx, String eventId, long heartbeatMs, DeliveryOptions delivery) {
+    String after = ctx.request().getHeader("Last-Event-ID");
+    if (after != null && !StreamIds.valid(after)) {
+      throw Problem.badRequest("Last-Event-ID must be a change id such as 1764262800000-0");
+    }
+    ChangeStream stream = new ChangeStream(ctx, eventId, after);
+    stream.live = ctx.vertx().eventBus().<JsonObject>localConsumer(Addresses.feed(eventId), msg -> stream.live(msg.body()));
+    JsonObject open = new JsonObject().put("eventId", eventId).put("after", after);
+    stream.live.completion()
+      .compose(registered -> ctx.vertx().eventBus().<JsonObject>request(Addresses.FEED_OPEN, open, delivery))
+      .onSuccess(reply -> stream.start(reply.body().getJsonArray("backlog"), heartbeatMs))
+      .onFailure(err -> {
+        stream.live.unregister();
+        ctx.fail(err);
+      });
+  }
+
+  private void start(JsonArray backlog, long heartbeatMs) {
+    response.closeHandler(v -> close());
+    if (response.closed()) {
+      close();
+      return;
+    }
+    response.setChunked(true)
+      .putHeader("Content-Type", "text/event-stream")
+      .putHeader("Cache-Control", "no-cache")
+      .putHeader("X-Accel-Buffering", "no")
+      .write(": connected\n\n");
+    backlog.forEach(entry -> send((JsonObject) entry));
+    early.forEach(this::send);
+    early.clear();
+    streaming = true;
+    heartbeat = vertx.setPeriodic(heartbeatMs, id -> response.write(": heartbeat\n\n"));
+  }
+
+  private void live(JsonObject entry) {
+    if (streaming) {
+      send(entry);
+    } else {
+      early.add(entry);
+    }
+  }
+
+  private void send(JsonObject entry) {
+    String id = entry.getString("id");
+    if (closed || (lastSent != null && StreamIds.compare(id, lastSent) <= 0)) {
+      return;
+    }
+    if (response.writeQueueFull()) {
+      // a subscriber that does not keep up is dropped; it resumes from its Last-Event-ID
+      response.reset();
+      close();
+      return;
+    }
+    lastSent = id;
+    response.write("id: " + id + "\nevent: " + entry.getString("type") + "\ndata: " + entry.getString("data") + "\n\n");
+  }
+
+  private void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    vertx.cancelTimer(heartbeat);
+    live.unregister();
+    vertx.eventBus().send(Addresses.FEED_CLOSE, new JsonObject().put("eventId", eventId));
+  }
+}
