@@ -160,6 +160,28 @@ class BadInputTest {
   }
 
   @Test
+  void waitlistRules() {
+    String before = snapshot();
+    String path = "/events/show/waitlist";
+    JsonObject join = new JsonObject().put("userId", "u1").put("quantity", 2);
+    expect(404, "not-found", api.post("/events/nosuch/waitlist", join).await());
+    expect(400, null, api.post(path, join.copy().put("quantity", 0)).await());
+    expect(400, null, api.post(path, join.copy().put("quantity", 11)).await());
+    expect(400, null, api.post(path, join.copy().put("quantity", "2")).await());
+    expect(400, null, api.post(path, new JsonObject().put("userId", "u1")).await());
+    expect(400, null, api.post(path, join.copy().put("userId", "u 1")).await());
+    expect(415, null, postRaw(path, "text/plain", join.toBuffer()));
+    HttpResponse<Buffer> available = api.post(path, join).await();
+    expect(409, "seats-available", available);
+    assertEquals(9, available.bodyAsJsonObject().getInteger("available"));
+    expect(404, "not-found", api.get(path + "/u1").await());
+    expect(404, "not-found", api.request(HttpMethod.DELETE, path + "/u1").send().await());
+    expect(400, null, api.get(path + "/u%7B1%7D").await());
+    expect(400, null, api.request(HttpMethod.DELETE, path + "/a:b").send().await());
+    assertEquals(before, snapshot());
+  }
+
+  @Test
   void reservationRules() {
     String before = snapshot();
     expect(404, "not-found", api.get("/events/nosuch").await());

@@ -1,0 +1,45 @@
+package boxoffice.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** An event's change log ({@code {event:ID}:changes}), read straight from the master that owns it. */
+public final class ChangeLog {
+
+  private ChangeLog() {
+  }
+
+  public static List<SseClient.Event> read(Vertx vertx, TestCluster cluster, String eventId) {
+    String key = "{event:" + eventId + "}:changes";
+    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:" + cluster.port(cluster.masterOf(TestCluster.slot(key))));
+    try {
+      RedisConnection conn = redis.connect().await();
+      List<SseClient.Event> entries = new ArrayList<>();
+      for (Response entry : conn.send(Request.cmd(Command.XRANGE).arg(key).arg("-").arg("+")).await()) {
+        Response fields = entry.get(1);
+        String type = null;
+        String data = null;
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+          if ("type".equals(fields.get(i).toString())) {
+            type = fields.get(i + 1).toString();
+          } else if ("data".equals(fields.get(i).toString())) {
+            data = fields.get(i + 1).toString();
+          }
+        }
+        entries.add(new SseClient.Event(entry.get(0).toString(), type, new JsonObject(data)));
+      }
+      conn.close();
+      return entries;
+    } finally {
+      redis.close();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package boxoffice.waitlist;
+
+import boxoffice.Boxoffice;
+import boxoffice.bus.Addresses;
+import boxoffice.testing.Api;
+import boxoffice.testing.EventState;
+import boxoffice.testing.RedisClusterExtension;
+import boxoffice.testing.TestCluster;
+import boxoffice.testing.TestService;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+@ExtendWith({VertxExtension.class, RedisClusterExtension.class})
+class WaitlistApiTest {
+
+  @Test
+  void joinPositionLeaveAndPromotion(Vertx vertx, TestCluster cluster) throws Exception {
+    Boxoffice app = TestService.start(vertx, cluster);
+    Api api = new Api(vertx, app.httpPort());
+    List<String> published = new CopyOnWriteArrayList<>();
+    for (String address : List.of(Addresses.WAITLIST_JOINED, Addresses.WAITLIST_PROMOTED, Addresses.WAITLIST_LEFT)) {
+      vertx.eventBus().<JsonObject>consumer(address, msg -> published.add(msg.body().getString("type") + ":"
+        + msg.body().getString("userId"))).completion().await();
+    }
+    try {
+      api.createEvent("tiny", 1, 2, 900);
+      JsonObject hold = api.holdQuantity("tiny", "buyer", 2).await().bodyAsJsonObject();
+
+      HttpResponse<Buffer> first = join(api, "ann", 1);
+      assertEquals(201, first.statusCode(), first.bodyAsString());
+      assertEquals("/events/tiny/waitlist/ann", first.getHeader("Location"));
+      assertEquals(1, first.bodyAsJsonObject().getInteger("position"));
+      assertEquals("waiting", first.bodyAsJsonObject().getString("status"));
+      HttpResponse<Buffer> second = join(api, "bob", 2);
+      assertEquals(201, second.statusCode());
+      assertEquals(2, second.bodyAsJsonObject().getInteger("position"));
+      HttpResponse<Buffer> again = join(api, "ann", 1);
+      assertEquals(200, again.statusCode(), "a second join answers the current entry");
+      assertEquals(first.bodyAsJsonObject(), again.bodyAsJsonObject());
+      assertEquals(2, api.get("/events/tiny").await().bodyAsJsonObject().getInteger("waitlist"));
+
+      assertEquals(204, api.request(HttpMethod.DELETE, "/events/tiny/waitlist/bob").send().await().statusCode());
+      assertEquals(404, api.get("/events/tiny/waitlist/bob").await().statusCode());
+
+      assertEquals(200, api.cancel("tiny", hold.getString("reservationId"), "buyer").await().statusCode());
+      JsonObject promoted = awaitStatus(api, "ann", "promoted");
+      String reservationId = promoted.getString("reservationId");
+      assertNotNull(promoted.getString("expiresAt"));
+      JsonObject reservation = api.get("/events/tiny/reservations/" + reservationId).await().bodyAsJsonObject();
+      assertEquals("ann", reservation.getString("userId"));
+      assertEquals("pending", reservation.getString("status"));
+      assertEquals(1, reservation.getJsonArray("seats").size());
+      assertEquals(200, join(api, "ann", 1).statusCode(), "holding the promotion's seats, ann is not queued again");
+      assertEquals(List.of("waitlist.joined:ann", "waitlist.joined:bob", "waitlist.left:bob", "waitlist.promoted:ann"),
+        published);
+      EventState.read(vertx, cluster, "tiny").assertInvariants();
+    } finally {
+      api.close();
+      app.close().await();
+    }
+  }
+
+  private static HttpResponse<Buffer> join(Api api, String user, int quantity) {
+    return api.post("/events/tiny/waitlist", new JsonObject().put("userId", user).put("quantity", quantity)).await();
+  }
+
+  private static JsonObject awaitStatus(Api api, String user, String status) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5000;
+    JsonObject entry;
+    do {
+      entry = api.get("/events/tiny/waitlist/" + user).await().bodyAsJsonObject();
+      if (status.equals(entry.getString("status"))) {
+        return entry;
+      }
+      Thread.sleep(20);
+    } while (System.currentTimeMillis() < deadline);
+    throw new AssertionError(user + " never became " + status + ": " + entry);
+  }
+}
