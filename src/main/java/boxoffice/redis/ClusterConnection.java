@@ -10,6 +10,7 @@ import io.vertx.redis.client.impl.types.ErrorType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * over sockets it keeps open, follows the refreshed slot map, and opens sockets to new masters lazily.
  * A socket that died stays dead inside it, though, so after a failure that is not a Redis error reply a
  * replacement is built in the background and swapped in once it connects: a node that comes back on
- * the same address is used again, and calls to the healthy nodes never wait for it.
+ * the same address is used again, and calls to the healthy nodes never wait for it. The replacement
+ * starts when a node socket closes, or when a call fails for a reason other than a Redis error reply.
  */
 public final class ClusterConnection {
 
@@ -34,20 +36,42 @@ public final class ClusterConnection {
   private boolean replacing;
   private boolean closed;
 
-  private ClusterConnection(Vertx vertx, Redis client, long commandTimeoutMs, RedisConnection current) {
+  private ClusterConnection(Vertx vertx, Redis client, long commandTimeoutMs) {
     this.vertx = vertx;
     this.client = client;
     this.commandTimeoutMs = commandTimeoutMs;
-    this.current = current;
   }
 
   static Future<ClusterConnection> open(Vertx vertx, Redis client, long commandTimeoutMs) {
-    return client.connect().map(conn -> new ClusterConnection(vertx, client, commandTimeoutMs, conn));
+    ClusterConnection connection = new ClusterConnection(vertx, client, commandTimeoutMs);
+    return client.connect().map(conn -> {
+      connection.use(conn);
+      return connection;
+    });
+  }
+
+  /** A node socket that closes (the node died) starts the replacement before any call fails on it. */
+  private void use(RedisConnection conn) {
+    current = conn;
+    conn.endHandler(v -> {
+      if (current == conn) {
+        replaceSoon();
+      }
+    });
   }
 
   /** Sends one command; fails within the command timeout when its node cannot answer. */
   public Future<Response> send(Request request) {
-    return current.send(request)
+    return watch(current.send(request));
+  }
+
+  /** Sends commands to one node (the one their keys live on), in order, on one socket. */
+  public Future<List<Response>> batch(List<Request> requests) {
+    return watch(current.batch(requests));
+  }
+
+  private <T> Future<T> watch(Future<T> call) {
+    return call
       .timeout(commandTimeoutMs, TimeUnit.MILLISECONDS)
       .onFailure(err -> {
         if (!(err instanceof ErrorType)) {
@@ -69,7 +93,7 @@ public final class ClusterConnection {
           return;
         }
         RedisConnection old = current;
-        current = fresh;
+        use(fresh);
         old.close();
         LOG.info("Replaced the Redis cluster connection after a node failure");
       })

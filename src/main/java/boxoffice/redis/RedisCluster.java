@@ -47,6 +47,10 @@ public final class RedisCluster {
     return settings.addressMap();
   }
 
+  public RedisSettings settings() {
+    return settings;
+  }
+
   public Future<Void> close() {
     return client.close();
   }

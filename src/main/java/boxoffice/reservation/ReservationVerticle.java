@@ -124,12 +124,15 @@ public final class ReservationVerticle extends VerticleBase {
         : Future.succeededFuture(Views.reservation(eventId, reservationId, hash, System.currentTimeMillis())));
   }
 
-  /** Confirm or cancel; a repeat answers the same and changes nothing. */
+  /**
+   * Confirm or cancel; a repeat answers the same and changes nothing. A sale is answered only once a
+   * replica has it, so that losing the master loses no confirmed sale.
+   */
   private Future<JsonObject> endHold(Script script, JsonObject cmd) {
     String eventId = cmd.getString("eventId");
+    List<String> args = List.of(Ids.require(cmd.getString("reservationId")), Ids.require(cmd.getString("userId")));
     long now = System.currentTimeMillis();
-    return store.run(script, eventId, List.of(Ids.require(cmd.getString("reservationId")),
-        Ids.require(cmd.getString("userId"))))
+    return (script == Script.CONFIRM ? store.runReplicated(script, eventId, args) : store.run(script, eventId, args))
       .map(reply -> Views.reservation(eventId, reply.getJsonObject("ok"), now));
   }
 }

@@ -4,6 +4,7 @@ import boxoffice.bus.Failure;
 import boxoffice.redis.ClusterConnection;
 import boxoffice.redis.LuaScript;
 import boxoffice.redis.RedisCluster;
+import boxoffice.redis.RedisSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -30,11 +31,13 @@ public final class EventStore {
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
 
   private final Vertx vertx;
+  private final RedisSettings settings;
   private final ClusterConnection connection;
   private final Map<Script, LuaScript> scripts;
 
-  private EventStore(Vertx vertx, ClusterConnection connection, Map<Script, LuaScript> scripts) {
+  private EventStore(Vertx vertx, RedisSettings settings, ClusterConnection connection, Map<Script, LuaScript> scripts) {
     this.vertx = vertx;
+    this.settings = settings;
     this.connection = connection;
     this.scripts = scripts;
   }
@@ -47,12 +50,37 @@ public final class EventStore {
       .toList();
     return Future.all(loads)
       .compose(loaded -> redis.connect())
-      .map(connection -> new EventStore(vertx, connection, scripts));
+      .map(connection -> new EventStore(vertx, redis.settings(), connection, scripts));
   }
 
   /** Runs an event script; succeeds with its reply, or fails with the command failure it stands for. */
   public Future<JsonObject> run(Script script, String eventId, List<String> args) {
-    return scripts.get(script).call(connection, Keys.forScripts(eventId), args).compose(response -> {
+    return scripts.get(script).call(connection, Keys.forScripts(eventId), args).compose(this::outcome);
+  }
+
+  /**
+   * Runs an event script whose change must survive the loss of its master: succeeds only once
+   * {@code redis.confirmReplicas} replicas have it. Otherwise it fails as unavailable, and the caller
+   * may repeat the call: the scripts run this way answer a repeat with the same result.
+   */
+  public Future<JsonObject> runReplicated(Script script, String eventId, List<String> args) {
+    if (settings.confirmReplicas() == 0) {
+      return run(script, eventId, args);
+    }
+    return scripts.get(script)
+      .callReplicated(connection, Keys.forScripts(eventId), args, settings.confirmReplicas(), settings.confirmWaitMs())
+      .compose(replies -> outcome(replies.get(0)).compose(reply -> {
+        if (replies.get(1).toInteger() >= settings.confirmReplicas()) {
+          return Future.succeededFuture(reply);
+        }
+        return Future.failedFuture(Failure.UNAVAILABLE.exception(new JsonObject().put("type", "not-replicated")
+          .put("detail", "the change is on the event's master but no replica has acknowledged it yet; "
+            + "repeat the request, a repeat is safe")));
+      }));
+  }
+
+  private Future<JsonObject> outcome(Response response) {
+    {
       JsonObject reply = new JsonObject(response.toString());
       publish(reply.getJsonArray("events"));
       String fail = reply.getString("fail");
@@ -67,7 +95,7 @@ public final class EventStore {
       });
       problem.put("type", fail.replace('_', '-'));
       return Future.failedFuture(failureOf(fail).exception(problem));
-    });
+    }
   }
 
   /** Every domain event on {@code boxoffice.TYPE} ({@code boxoffice.reservation.created}, ...). */

@@ -28,7 +28,7 @@ class AddressOverrideTest {
 
   private static RedisSettings settings(TestCluster cluster, JsonObject addressMap) {
     return new RedisSettings(cluster.nodes().stream().map(Object::toString).toList(),
-      AddressMap.fromJson(addressMap), 8, 1000, 3000);
+      AddressMap.fromJson(addressMap), 8, 1000, 3000, 1, 1000);
   }
 
   @Test
