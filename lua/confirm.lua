@@ -20,6 +20,8 @@ if r.status == 'pending' and expire_if_due(layout, id, now) then
   r.status = 'expired'
 end
 if r.status == 'confirmed' then
+  -- a write, so that the caller's WAIT covers the first confirm too when it repeats one
+  redis.call('HSET', res_key(id), 'confirm_repeated_at', now)
   return reply({ ok = r })
 end
 if r.status ~= 'pending' then

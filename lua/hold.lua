@@ -1,7 +1,8 @@
 -- Holds seats for a user: the named seats, or `quantity` best-available seats (adjacent seats in one
 -- row first, else any). All or nothing. With an idempotency key, a retry gets the first reply again.
 -- KEYS: the event's keys (see lib.lua)
--- ARGV: reservation id, user id, idempotency key ('' for none), request fingerprint,
+-- ARGV: reservation id (new for each request, the same when the service repeats it), user id,
+--       idempotency key ('' for none), request fingerprint,
 --       quantity (0 when seats are named), seat ids...
 -- Reply (JSON): {"ok": reservation, "index": true when the sweeper's index may lack the event}
 --   or {"fail": "not_found" | "invalid" | "unknown_seats" | "unavailable" | "insufficient"
@@ -12,6 +13,11 @@ local id, user, idem, fingerprint, quantity = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local layout = load_layout()
 if not layout then
   return reply({ fail = 'not_found', detail = 'no such event' })
+end
+
+-- the same call again (the service repeats a call whose connection broke): its hold, once
+if redis.call('EXISTS', res_key(id)) == 1 then
+  return reply({ ok = reservation(id), replayed = true, index = true })
 end
 
 local idem_key = idem ~= '' and (META .. ':idem:' .. user .. ':' .. idem) or nil

@@ -11,6 +11,9 @@ local layout = load_layout()
 if not layout then
   return reply({})
 end
+if redis.call('EXISTS', res_key(id)) == 1 then
+  return reply({ promoted = reservation(id) }) -- the same step again: it happened already
+end
 local now = now_ms()
 release_due(layout, now, 64)
 

@@ -6,6 +6,7 @@
 #   scripts/cluster.sh down                 stop every node and delete the lab's data
 #   scripts/cluster.sh status               cluster state and the role of each node
 #   scripts/cluster.sh kill N | start N     SIGKILL node N / start it again with its old identity
+#   scripts/cluster.sh spare N              (re)join node N as an empty master, e.g. after del-node
 #
 # --unreachable makes the nodes announce the hostnames 127.0.1.1N, on which nothing listens, the way
 # nodes in Docker announce their container addresses; conf/local-unreachable.json maps them back.
@@ -49,6 +50,8 @@ write_conf() { # write_conf N UNREACHABLE
     echo "cluster-node-timeout $NODE_TIMEOUT"
     # a shard without a master fails its own calls, not the whole cluster's
     echo "cluster-require-full-coverage no"
+    # an emptied master stays an (empty) master instead of turning into a replica: spares stay spares
+    echo "cluster-allow-replica-migration no"
     echo "repl-diskless-sync-delay 0"
     echo "appendonly no"
     echo 'save ""'
@@ -145,11 +148,23 @@ kill_node() {
   wait_for 10 "node $1 to die" bash -c "! redis-cli -p $(port_of "$1") ping >/dev/null 2>&1"
 }
 
+spare() {
+  local n=$1
+  if alive "$n"; then cli "$n" shutdown nosave >/dev/null 2>&1 || true; fi
+  wait_for 10 "node $n to stop" bash -c "! redis-cli -p $(port_of "$n") ping >/dev/null 2>&1"
+  rm -f "$DIR/$n/nodes.conf"
+  start_node "$n"
+  redis-cli --cluster add-node "127.0.0.1:$(port_of "$n")" "127.0.0.1:$(port_of 1)" >/dev/null 2>&1 ||
+    redis-cli --cluster add-node "127.0.0.1:$(port_of "$n")" "127.0.0.1:$(port_of 2)" >/dev/null
+  wait_for 30 "node $n to join" state_ok "$n"
+}
+
 case "${1:-}" in
   up) up "${2:-}" ;;
   down) down ;;
   status) status ;;
   kill) kill_node "${2:?node number}" ;;
   start) start_node "${2:?node number}" ;;
-  *) echo "usage: $0 up [--unreachable] | down | status | kill N | start N" >&2; exit 2 ;;
+  spare) spare "${2:?node number}" ;;
+  *) echo "usage: $0 up [--unreachable] | down | status | kill N | start N | spare N" >&2; exit 2 ;;
 esac

@@ -5,7 +5,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.impl.types.ErrorType;
+import boxoffice.redis.ClusterConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +47,7 @@ public final class Commands {
     result.onSuccess(msg::reply).onFailure(err -> {
       if (err instanceof ReplyException r) {
         msg.fail(r.failureCode(), r.getMessage());
-      } else if (err instanceof ErrorType e && !e.is("CLUSTERDOWN") && !e.is("TRYAGAIN") && !e.is("MASTERDOWN")) {
+      } else if (!ClusterConnection.isTransient(err)) {
         LOG.error("Redis refused a command", err);
         Failure.INTERNAL.fail(msg, "internal", "the store refused the command");
       } else {

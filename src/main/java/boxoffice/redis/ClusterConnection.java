@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One long-lived, pipelined cluster connection, used from the context that opened it.
+ * One long-lived, pipelined cluster connection, used from the event loop that opened it.
  *
  * <p>The client's pooled {@code send()} borrows a connection to every node for each command, which is
  * slower and fails every call while any one node is down. This connection routes each command by slot
@@ -28,29 +28,34 @@ public final class ClusterConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterConnection.class);
   private static final long REPLACE_EVERY_MS = 500;
+  private static final List<String> TRANSIENT_REPLIES =
+    List.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "READONLY", "MOVED", "ASK");
 
   private final Vertx vertx;
   private final Redis client;
   private final long commandTimeoutMs;
+  private final Runnable onClosed;
   private RedisConnection current;
   private boolean replacing;
   private boolean closed;
+  private int users;
 
-  private ClusterConnection(Vertx vertx, Redis client, long commandTimeoutMs) {
+  private ClusterConnection(Vertx vertx, Redis client, long commandTimeoutMs, Runnable onClosed) {
     this.vertx = vertx;
     this.client = client;
     this.commandTimeoutMs = commandTimeoutMs;
+    this.onClosed = onClosed;
   }
 
-  static Future<ClusterConnection> open(Vertx vertx, Redis client, long commandTimeoutMs) {
-    ClusterConnection connection = new ClusterConnection(vertx, client, commandTimeoutMs);
+  static Future<ClusterConnection> open(Vertx vertx, Redis client, long commandTimeoutMs, Runnable onClosed) {
+    ClusterConnection connection = new ClusterConnection(vertx, client, commandTimeoutMs, onClosed);
     return client.connect().map(conn -> {
       connection.use(conn);
       return connection;
     });
   }
 
-  /** A node socket that closes (the node died) starts the replacement before any call fails on it. */
+  /** A node socket that closes or breaks (the node died) starts the replacement before calls fail on it. */
   private void use(RedisConnection conn) {
     current = conn;
     conn.endHandler(v -> {
@@ -58,6 +63,29 @@ public final class ClusterConnection {
         replaceSoon();
       }
     });
+    conn.exceptionHandler(err -> {
+      LOG.debug("A Redis node connection failed: {}", err.toString());
+      if (current == conn) {
+        replaceSoon();
+      }
+    });
+  }
+
+  /**
+   * Whether Redis answered the command with an error reply, rather than the call failing on its way
+   * (a closed or broken socket, a timeout). Batches report broken sockets as error replies too.
+   */
+  public static boolean isErrorReply(Throwable err) {
+    return err instanceof ErrorType e && !e.is("CONNECTION_CLOSED") && !e.getMessage().contains("Exception");
+  }
+
+  /**
+   * Whether a failure is the cluster's passing state (a node down or failing over, a slot moving):
+   * the same call may well succeed in a moment.
+   */
+  public static boolean isTransient(Throwable err) {
+    return !isErrorReply(err) || TRANSIENT_REPLIES.stream().anyMatch(((ErrorType) err)::is)
+      || TRANSIENT_REPLIES.stream().anyMatch(kind -> err.getMessage().contains("] " + kind));
   }
 
   /** Sends one command; fails within the command timeout when its node cannot answer. */
@@ -74,7 +102,7 @@ public final class ClusterConnection {
     return call
       .timeout(commandTimeoutMs, TimeUnit.MILLISECONDS)
       .onFailure(err -> {
-        if (!(err instanceof ErrorType)) {
+        if (!isErrorReply(err)) {
           replaceSoon();
         }
       });
@@ -94,7 +122,8 @@ public final class ClusterConnection {
         }
         RedisConnection old = current;
         use(fresh);
-        old.close();
+        // calls already sent on the old one finish (or time out) first
+        vertx.setTimer(commandTimeoutMs, t -> old.close());
         LOG.info("Replaced the Redis cluster connection after a node failure");
       })
       .onFailure(err -> {
@@ -104,8 +133,19 @@ public final class ClusterConnection {
       }));
   }
 
+  /** One user more; each user closes once. */
+  ClusterConnection share() {
+    users++;
+    return this;
+  }
+
+  /** One user fewer; the last one closes the sockets. */
   public Future<Void> close() {
+    if (--users > 0) {
+      return Future.succeededFuture();
+    }
     closed = true;
+    onClosed.run();
     return current.close();
   }
 }

@@ -43,19 +43,6 @@ public final class LuaScript {
         : Future.failedFuture(err));
   }
 
-  /**
-   * Runs the script, then WAITs on the same node until {@code replicas} replicas have its writes or
-   * {@code waitMs} passed. Replies the script's reply and the number of replicas that acknowledged.
-   */
-  public Future<List<Response>> callReplicated(ClusterConnection connection, List<String> keys, List<String> args,
-                                              int replicas, long waitMs) {
-    Request wait = Request.cmd(Command.WAIT).arg(replicas).arg(waitMs);
-    return connection.batch(List.of(request(Command.EVALSHA, sha, keys, args), wait))
-      .recover(err -> err instanceof ErrorType && err.getMessage().contains("NOSCRIPT") // "ERR [0] NOSCRIPT ..."
-        ? connection.batch(List.of(request(Command.EVAL, body, keys, args), wait))
-        : Future.failedFuture(err));
-  }
-
   private static Request request(Command command, String script, List<String> keys, List<String> args) {
     Request request = Request.cmd(command).arg(script).arg(keys.size());
     keys.forEach(request::arg);

@@ -2,21 +2,27 @@ package boxoffice.redis;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.netty.channel.EventLoop;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The process's one Redis client, in cluster mode, with every node as a seed and every socket opened
- * through the address map. Verticles each open their own {@link ClusterConnection} from it.
+ * through the address map. Verticles get their event loop's {@link ClusterConnection} from it.
  */
 public final class RedisCluster {
 
   private final Vertx vertx;
   private final Redis client;
   private final RedisSettings settings;
+  private final Map<EventLoop, Future<ClusterConnection>> byEventLoop = new ConcurrentHashMap<>();
 
   private RedisCluster(Vertx vertx, RedisSettings settings) {
     this.vertx = vertx;
@@ -38,9 +44,17 @@ public final class RedisCluster {
     return new RedisCluster(vertx, settings);
   }
 
-  /** A long-lived connection for the calling context (a verticle's start). */
+  /**
+   * The long-lived connection of the calling verticle's event loop, shared by the verticles on that
+   * loop: it pipelines their calls on few sockets and keeps the pool's use bounded by the number of
+   * event loops. Each caller closes it once; the last close really closes it.
+   */
   public Future<ClusterConnection> connect() {
-    return ClusterConnection.open(vertx, client, settings.commandTimeoutMs());
+    EventLoop loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
+    Future<ClusterConnection> shared = byEventLoop.computeIfAbsent(loop, l ->
+      ClusterConnection.open(vertx, client, settings.commandTimeoutMs(), () -> byEventLoop.remove(l))
+        .onFailure(err -> byEventLoop.remove(l)));
+    return shared.map(ClusterConnection::share);
   }
 
   public AddressMap addressMap() {

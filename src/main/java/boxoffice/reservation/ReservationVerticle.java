@@ -105,13 +105,12 @@ public final class ReservationVerticle extends VerticleBase {
     seats.forEach(seat -> args.add(Ids.require((String) seat)));
     return store.run(Script.HOLD, eventId, args).map(reply -> {
       JsonObject created = reply.getJsonObject("ok");
-      if (reply.getBoolean("replayed", false)) {
-        return Views.reservation(eventId, created, created.getLong("createdAt")); // the first answer
-      }
       if (reply.getBoolean("index", false)) {
         store.index(eventId, created.getLong("expiresAt"));
       }
-      return Views.reservation(eventId, created, System.currentTimeMillis());
+      boolean replayed = reply.getBoolean("replayed", false);
+      // a replay is the first answer again, as it was when it was given
+      return Views.reservation(eventId, created, replayed ? created.getLong("createdAt") : System.currentTimeMillis());
     });
   }
 

@@ -7,6 +7,7 @@ import boxoffice.redis.RedisCluster;
 import boxoffice.redis.RedisSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -19,6 +20,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A verticle's access to the events in Redis: its own cluster connection and the scripts. Running a
@@ -28,6 +30,7 @@ public final class EventStore {
 
   /** How many keys the sweeper's index of events is spread over. */
   public static final int SWEEP_SHARDS = 16;
+  private static final long REPEAT_AFTER_MS = 200;
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
 
   private final Vertx vertx;
@@ -53,30 +56,72 @@ public final class EventStore {
       .map(connection -> new EventStore(vertx, redis.settings(), connection, scripts));
   }
 
-  /** Runs an event script; succeeds with its reply, or fails with the command failure it stands for. */
+  /**
+   * Runs an event script; succeeds with its reply, or fails with the command failure it stands for.
+   * A repeatable script whose call broke on its way (a node socket closed under it) is repeated once,
+   * on the connection that replaces the broken one.
+   */
   public Future<JsonObject> run(Script script, String eventId, List<String> args) {
-    return scripts.get(script).call(connection, Keys.forScripts(eventId), args).compose(this::outcome);
+    return call(script, eventId, args)
+      .recover(err -> script.repeatable && !ClusterConnection.isErrorReply(err) && !(err instanceof TimeoutException)
+        ? vertx.timer(REPEAT_AFTER_MS).compose(t -> call(script, eventId, args))
+        : Future.failedFuture(err))
+      .compose(this::outcome);
+  }
+
+  private Future<Response> call(Script script, String eventId, List<String> args) {
+    return scripts.get(script).call(connection, Keys.forScripts(eventId), args);
   }
 
   /**
    * Runs an event script whose change must survive the loss of its master: succeeds only once
-   * {@code redis.confirmReplicas} replicas have it. Otherwise it fails as unavailable, and the caller
-   * may repeat the call: the scripts run this way answer a repeat with the same result.
+   * {@code redis.confirmReplicas} replicas have it, or as many as the master has (a master without
+   * replicas, such as a spare taken in, has nobody to fail over to: waiting could not help).
+   * Otherwise it fails as unavailable, and the caller may repeat the call: the scripts run this way
+   * write again when repeated, so a repeat waits for the replicas to have the first call's change too.
    */
   public Future<JsonObject> runReplicated(Script script, String eventId, List<String> args) {
-    if (settings.confirmReplicas() == 0) {
-      return run(script, eventId, args);
-    }
-    return scripts.get(script)
-      .callReplicated(connection, Keys.forScripts(eventId), args, settings.confirmReplicas(), settings.confirmWaitMs())
-      .compose(replies -> outcome(replies.get(0)).compose(reply -> {
-        if (replies.get(1).toInteger() >= settings.confirmReplicas()) {
-          return Future.succeededFuture(reply);
+    return run(script, eventId, args).compose(reply -> settings.confirmReplicas() == 0
+      ? Future.succeededFuture(reply)
+      : replicated(eventId).map(reply));
+  }
+
+  /**
+   * The master's online replicas, then WAIT for them, each in a batch with a read of the event's key
+   * first: a batch goes to the node of its keys, on the socket the script went through, and WAIT
+   * counts the replicas that have every write of that socket. A replica still loading its first copy
+   * could not take over, and is not waited for.
+   */
+  private Future<Void> replicated(String eventId) {
+    return replicated(eventId, 3);
+  }
+
+  /** A batch does not follow redirects: right after the slot moved, it is tried again on the new map. */
+  private Future<Void> replicated(String eventId, int attempts) {
+    return waitForReplicas(eventId).recover(err -> attempts > 1 && ClusterConnection.isTransient(err)
+      ? vertx.timer(100).compose(t -> replicated(eventId, attempts - 1))
+      : Future.failedFuture(notReplicated()));
+  }
+
+  private static ReplyException notReplicated() {
+    return Failure.UNAVAILABLE.exception(new JsonObject().put("type", "not-replicated")
+      .put("detail", "the change is on the event's master but no replica has acknowledged it yet; "
+        + "repeat the request, a repeat is safe"));
+  }
+
+  private Future<Void> waitForReplicas(String eventId) {
+    Request route = Request.cmd(Command.EXISTS).arg(Keys.event(eventId));
+    return connection.batch(List.of(route, Request.cmd(Command.INFO).arg("replication")))
+      .compose(info -> {
+        long online = info.get(1).toString().lines().filter(l -> l.startsWith("slave") && l.contains("state=online")).count();
+        int replicas = (int) Math.min(settings.confirmReplicas(), online);
+        if (replicas == 0) {
+          return Future.succeededFuture(true);
         }
-        return Future.failedFuture(Failure.UNAVAILABLE.exception(new JsonObject().put("type", "not-replicated")
-          .put("detail", "the change is on the event's master but no replica has acknowledged it yet; "
-            + "repeat the request, a repeat is safe")));
-      }));
+        return connection.batch(List.of(route, Request.cmd(Command.WAIT).arg(replicas).arg(settings.confirmWaitMs())))
+          .map(acks -> acks.get(1).toInteger() >= replicas);
+      })
+      .compose(done -> done ? Future.succeededFuture() : Future.failedFuture(notReplicated()));
   }
 
   private Future<JsonObject> outcome(Response response) {

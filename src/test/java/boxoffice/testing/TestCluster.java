@@ -26,7 +26,7 @@ import java.util.stream.IntStream;
 public final class TestCluster implements AutoCloseable {
 
   public static final int NODES = 8;
-  static final int NODE_TIMEOUT_MS = 2000;
+  public static final int NODE_TIMEOUT_MS = 2000;
 
   private final int firstPort;
   private final Path dir;
@@ -155,6 +155,33 @@ public final class TestCluster implements AutoCloseable {
 
   public void restart(int node) {
     script("start", String.valueOf(node));
+  }
+
+  /** Node n (re)joins as an empty master, as the spares 7 and 8 start. */
+  public void spare(int node) {
+    script("spare", String.valueOf(node));
+  }
+
+  /** Runs {@code redis-cli --cluster ...} (add-node, rebalance, reshard, del-node). */
+  public String clusterTool(String... args) {
+    List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster"));
+    command.addAll(List.of(args));
+    return run(command, null);
+  }
+
+  public String nodeId(int node) {
+    return cli(node, "cluster", "myid").trim();
+  }
+
+  /** An event id whose slot is in [from, to]. */
+  public static String eventIdInSlots(String prefix, int from, int to) {
+    for (int i = 0; ; i++) {
+      String id = prefix + i;
+      int slot = slot("{event:" + id + "}");
+      if (slot >= from && slot <= to) {
+        return id;
+      }
+    }
   }
 
   /** The hash slot of a key, as the cluster computes it. */

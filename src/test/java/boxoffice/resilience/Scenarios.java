@@ -1,0 +1,75 @@
+package boxoffice.resilience;
+
+import boxoffice.testing.EventState;
+import boxoffice.testing.Load;
+import boxoffice.testing.TestCluster;
+import io.vertx.core.Vertx;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the resilience scenarios wait for and check. */
+final class Scenarios {
+
+  private Scenarios() {
+  }
+
+  /** Waits until a node other than the old master serves the slot; returns when (ms). */
+  static long awaitNewMaster(TestCluster cluster, int slot, int oldMaster, long timeoutMs) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (System.currentTimeMillis() < deadline) {
+      try {
+        if (cluster.masterOf(slot) != oldMaster) {
+          return System.currentTimeMillis();
+        }
+      } catch (IllegalStateException noMasterYet) {
+        // the slot is unserved until the promotion
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no replica took over slot " + slot);
+  }
+
+  /** A manual failover (the replica takes over once it has all of the master's writes), retried if it times out. */
+  static void failover(TestCluster cluster, int replica, int slot, int master) throws InterruptedException {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      cluster.cli(replica, "cluster", "failover");
+      try {
+        awaitNewMaster(cluster, slot, master, 6_000);
+        return;
+      } catch (AssertionError timedOut) {
+        // the handshake with the master timed out; ask again
+      }
+    }
+    throw new AssertionError("node " + replica + " did not take over from " + master);
+  }
+
+  static void awaitSynced(TestCluster cluster, int replica) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (cluster.cli(replica, "info", "replication").contains("master_link_status:up")) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("node " + replica + " is not a synced replica");
+  }
+
+  /** Every sale answered 200 is sold to its reservation on the event's current master. */
+  static void assertSalesKept(Vertx vertx, TestCluster cluster, List<Load.Sale> sales) {
+    assertTrue(!sales.isEmpty(), "sales were made");
+    Map<String, List<Load.Sale>> byEvent = sales.stream().collect(Collectors.groupingBy(Load.Sale::eventId));
+    byEvent.forEach((eventId, eventSales) -> {
+      EventState state = EventState.read(vertx, cluster, eventId);
+      for (Load.Sale sale : eventSales) {
+        for (String seat : sale.seats()) {
+          assertEquals("sold:" + sale.reservationId(), state.seats().get(seat), "confirmed seat " + seat + " of " + eventId);
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,126 @@
+package boxoffice.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * Buyers through HTTP while the cluster changes: each worker holds one or two seats of an event
+ * (round robin over the events), then confirms or cancels or walks away, again and again until stopped.
+ * Every call is recorded; every confirmed sale is kept to check it afterwards.
+ */
+public final class Load {
+
+  /** One HTTP call: when it started and ended (ms), on which event, which operation, what came back. */
+  public record Call(long start, long end, String eventId, String op, int status, String retryAfter, String detail) {
+    public boolean ok() {
+      return status == 200 || status == 201 || (status == 409 && !"confirm".equals(op));
+    }
+  }
+
+  /** A sale answered 200: its seats must be sold to it, whatever happened to the cluster since. */
+  public record Sale(String eventId, String reservationId, List<String> seats) {
+  }
+
+  private final Api api;
+  private final List<String> events;
+  private final List<Call> calls = new CopyOnWriteArrayList<>();
+  private final Map<String, Sale> sales = new ConcurrentHashMap<>();
+  private final List<Future<Void>> workers = new ArrayList<>();
+  private volatile boolean stopped;
+
+  private Load(Api api, List<String> events) {
+    this.api = api;
+    this.events = events;
+  }
+
+  public static Load start(Vertx vertx, Api api, List<String> events, int concurrency) {
+    Load load = new Load(api, events);
+    for (int i = 0; i < concurrency; i++) {
+      Promise<Void> done = Promise.promise();
+      load.workers.add(done.future());
+      int worker = i;
+      vertx.runOnContext(v -> load.loop(worker, new Random(worker), 0, done));
+    }
+    return load;
+  }
+
+  private void loop(int worker, Random random, long round, Promise<Void> done) {
+    if (stopped) {
+      done.complete();
+      return;
+    }
+    String eventId = events.get((int) ((worker + round) % events.size()));
+    String user = "w" + worker + "r" + round;
+    call(eventId, "hold", api.holdQuantity(eventId, user, 1 + random.nextInt(2)))
+      .compose(held -> {
+        if (held.statusCode() != 201) {
+          return Future.succeededFuture();
+        }
+        JsonObject reservation = held.bodyAsJsonObject();
+        String id = reservation.getString("reservationId");
+        int choice = random.nextInt(10);
+        if (choice < 5) {
+          return call(eventId, "confirm", api.confirm(eventId, id, user)).map(r -> {
+            if (r.statusCode() == 200) {
+              sales.put(id, new Sale(eventId, id, reservation.getJsonArray("seats").stream().map(String::valueOf).toList()));
+            }
+            return null;
+          });
+        } else if (choice < 8) {
+          return call(eventId, "cancel", api.cancel(eventId, id, user));
+        }
+        return Future.succeededFuture();
+      })
+      .onComplete(next -> loop(worker, random, round + 1, done));
+  }
+
+  private Future<HttpResponse<Buffer>> call(String eventId, String op, Future<HttpResponse<Buffer>> request) {
+    long start = System.currentTimeMillis();
+    return request.andThen(result -> {
+      long end = System.currentTimeMillis();
+      if (result.failed()) {
+        calls.add(new Call(start, end, eventId, op, -1, null, result.cause().toString()));
+        return;
+      }
+      HttpResponse<Buffer> response = result.result();
+      String detail = response.statusCode() >= 500 ? response.bodyAsJsonObject().getString("detail") : null;
+      calls.add(new Call(start, end, eventId, op, response.statusCode(), response.getHeader("Retry-After"), detail));
+    });
+  }
+
+  /** Stops the workers and waits for their last calls; stopping twice is harmless. */
+  public void stop() {
+    stopped = true;
+    Future.join(workers).await();
+  }
+
+  public List<Call> calls(Predicate<Call> which) {
+    return calls.stream().filter(which).toList();
+  }
+
+  public List<Sale> sales() {
+    return List.copyOf(sales.values());
+  }
+
+  /** requests, ok, 503s, other errors: for the report of a scenario. */
+  public static String summary(List<Call> calls) {
+    long ok = calls.stream().filter(Call::ok).count();
+    long unavailable = calls.stream().filter(c -> c.status() == 503).count();
+    Map<String, Long> reasons = calls.stream().filter(c -> c.detail() != null)
+      .collect(java.util.stream.Collectors.groupingBy(c -> c.op() + ": " + c.detail(), java.util.stream.Collectors.counting()));
+    return calls.size() + " requests, " + ok + " ok, " + unavailable + " 503, " + (calls.size() - ok - unavailable)
+      + " other errors" + (reasons.isEmpty() ? "" : " " + reasons);
+  }
+}
