@@ -49,7 +49,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Image: {@code REDIS_IMAGE} (default the official {@code redis:7.4}). Skipped when no Docker engine
  * is available. Where no registry is reachable, run {@code scripts/docker-lab-check.sh} first (it
  * starts Docker and builds {@code boxoffice-redis:local}) and set {@code REDIS_IMAGE=boxoffice-redis:local
- * TESTCONTAINERS_RYUK_DISABLED=true} (Ryuk's image cannot be pulled there either).
+ * TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CHECKS_DISABLE=true TESTCONTAINERS_HOST_OVERRIDE=localhost}: Ryuk's
+ * image and the startup checks' alpine cannot be pulled there either, and on a machine with a
+ * {@code /.dockerenv} Testcontainers would run alpine to find the Docker host's address.
  */
 @ExtendWith(DockerClusterTest.RequiresDocker.class)
 class DockerClusterTest {
@@ -73,7 +75,15 @@ class DockerClusterTest {
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-      if (DockerClientFactory.instance().isDockerAvailable()) {
+      boolean available;
+      try {
+        available = DockerClientFactory.instance().isDockerAvailable();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("Docker answers, but Testcontainers cannot start its helper containers: "
+          + e.getMessage() + ". Where no image registry is reachable, set TESTCONTAINERS_RYUK_DISABLED=true "
+          + "TESTCONTAINERS_CHECKS_DISABLE=true TESTCONTAINERS_HOST_OVERRIDE=localhost", e);
+      }
+      if (available) {
         return ConditionEvaluationResult.enabled("Docker is available");
       }
       String reason = "skipped: no Docker engine is available; the Docker lab test needs one "
