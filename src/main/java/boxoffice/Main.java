@@ -37,14 +37,18 @@ public final class Main {
       });
   }
 
-  /** On SIGTERM: stop taking requests, let the ones in flight finish, close the connections. */
+  /**
+   * On SIGTERM: stop taking requests, let the ones in flight finish, close the connections. Vert.x is
+   * closed last without waiting: its close completes on an event loop it has just stopped.
+   */
   private static void stop(Vertx vertx, Boxoffice app) {
     try {
-      app.close().transform(closed -> vertx.close()).await(10, TimeUnit.SECONDS);
+      app.close().await(10, TimeUnit.SECONDS);
       LOG.info("Boxoffice stopped");
     } catch (Exception e) {
       LOG.warn("Boxoffice did not stop cleanly: {}", e.toString());
     }
+    vertx.close();
   }
 
   private static Path confPath(String[] args) {
