@@ -7,17 +7,10 @@
 local id, user = ARGV[1], ARGV[2]
 
 local layout = load_layout()
-local r = layout and reservation(id)
-if not r then
-  return reply({ fail = 'not_found', detail = 'no such reservation' })
-end
-if r.userId ~= user then
-  return reply({ fail = 'forbidden', detail = 'the reservation belongs to another user' })
-end
-
 local now = now_ms()
-if r.status == 'pending' and expire_if_due(layout, id, now) then
-  r.status = 'expired'
+local r, refusal = own_reservation(layout, id, user, now)
+if not r then
+  return refusal
 end
 if r.status == 'confirmed' then
   -- a write, so that the caller's WAIT covers the first confirm too when it repeats one

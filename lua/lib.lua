@@ -213,6 +213,14 @@ local function hold_seats(layout, id, user, seats, now)
   emit('reservation.created', now, { reservationId = id, userId = user, seats = seats })
 end
 
+-- every reply carries the domain events the call emitted
+local function reply(t)
+  if #emitted > 0 then
+    t.events = emitted
+  end
+  return cjson.encode(t)
+end
+
 local function reservation(id)
   local r = redis.call('HMGET', res_key(id), 'user', 'seats', 'status', 'created_at', 'expires_at')
   if not r[1] then
@@ -222,10 +230,19 @@ local function reservation(id)
            createdAt = tonumber(r[4]), expiresAt = tonumber(r[5]) }
 end
 
--- every reply carries the domain events the call emitted
-local function reply(t)
-  if #emitted > 0 then
-    t.events = emitted
+
+-- the user's own reservation, a hold past its time already released as expired; or nil and the
+-- reply that refuses the call
+local function own_reservation(layout, id, user, now)
+  local r = layout and reservation(id)
+  if not r then
+    return nil, reply({ fail = 'not_found', detail = 'no such reservation' })
   end
-  return cjson.encode(t)
+  if r.userId ~= user then
+    return nil, reply({ fail = 'forbidden', detail = 'the reservation belongs to another user' })
+  end
+  if r.status == 'pending' and expire_if_due(layout, id, now) then
+    r.status = 'expired'
+  end
+  return r
 end

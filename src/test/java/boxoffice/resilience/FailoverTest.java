@@ -2,7 +2,6 @@ package boxoffice.resilience;
 
 import boxoffice.Boxoffice;
 import boxoffice.testing.Api;
-import boxoffice.testing.EventState;
 import boxoffice.testing.Load;
 import boxoffice.testing.RedisClusterExtension;
 import boxoffice.testing.TestCluster;
@@ -91,10 +90,7 @@ class FailoverTest {
       assertTrue(firstSuccess - promoted <= TestCluster.NODE_TIMEOUT_MS + 2000,
         "served again " + (firstSuccess - promoted) + " ms after the promotion");
 
-      Scenarios.assertSalesKept(vertx, cluster, load.sales());
-      for (String event : events) {
-        EventState.read(vertx, cluster, event).assertInvariants();
-      }
+      Scenarios.assertConsistent(vertx, cluster, load, events);
     } finally {
       load.stop();
       api.close();

@@ -2,7 +2,6 @@ package boxoffice.resilience;
 
 import boxoffice.Boxoffice;
 import boxoffice.testing.Api;
-import boxoffice.testing.EventState;
 import boxoffice.testing.Load;
 import boxoffice.testing.RedisClusterExtension;
 import boxoffice.testing.TestCluster;
@@ -66,10 +65,7 @@ class RestartTest {
         Load.summary(calls));
       long refused = calls.stream().filter(c -> !c.ok()).count();
       assertTrue(refused * 200 <= calls.size(), "under 0.5 % refused: " + Load.summary(calls));
-      Scenarios.assertSalesKept(vertx, cluster, load.sales());
-      for (String event : events) {
-        EventState.read(vertx, cluster, event).assertInvariants();
-      }
+      Scenarios.assertConsistent(vertx, cluster, load, events);
     } finally {
       load.stop();
       api.close();

@@ -2,7 +2,6 @@ package boxoffice.resilience;
 
 import boxoffice.Boxoffice;
 import boxoffice.testing.Api;
-import boxoffice.testing.EventState;
 import boxoffice.testing.Load;
 import boxoffice.testing.RedisClusterExtension;
 import boxoffice.testing.TestCluster;
@@ -90,10 +89,7 @@ class ScaleOutTest {
         "  %d ms %s %s %d %s%n", c.start() - start, c.eventId(), c.op(), c.end() - c.start(), c.detail()));
       assertEquals(0, others, "only retryable refusals");
       assertTrue(unavailable * 1000 <= calls.size(), "under 0.1 % of requests refused: " + unavailable);
-      Scenarios.assertSalesKept(vertx, cluster, load.sales());
-      for (String event : events) {
-        EventState.read(vertx, cluster, event).assertInvariants();
-      }
+      Scenarios.assertConsistent(vertx, cluster, load, events);
     } finally {
       load.stop();
       api.close();

@@ -59,8 +59,16 @@ final class Scenarios {
     throw new AssertionError("node " + replica + " is not a synced replica");
   }
 
+  /** After the scenario: no confirmed sale lost, and every event's invariants hold. */
+  static void assertConsistent(Vertx vertx, TestCluster cluster, Load load, List<String> events) {
+    assertSalesKept(vertx, cluster, load.sales());
+    for (String event : events) {
+      EventState.read(vertx, cluster, event).assertInvariants();
+    }
+  }
+
   /** Every sale answered 200 is sold to its reservation on the event's current master. */
-  static void assertSalesKept(Vertx vertx, TestCluster cluster, List<Load.Sale> sales) {
+  private static void assertSalesKept(Vertx vertx, TestCluster cluster, List<Load.Sale> sales) {
     assertTrue(!sales.isEmpty(), "sales were made");
     Map<String, List<Load.Sale>> byEvent = sales.stream().collect(Collectors.groupingBy(Load.Sale::eventId));
     byEvent.forEach((eventId, eventSales) -> {
