@@ -7,6 +7,8 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.impl.types.ErrorType;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,12 +30,21 @@ public final class LuaScript {
     this.sha = sha1(body);
   }
 
-  /** Reads {@code lua/lib.lua} and {@code lua/NAME.lua} from the classpath. */
+  /**
+   * Reads {@code lua/lib.lua} and {@code lua/NAME.lua} from the classpath (the jar), never from a
+   * {@code lua/} folder that happens to be in the working directory.
+   */
   public static Future<LuaScript> load(Vertx vertx, String name) {
-    var fs = vertx.fileSystem();
-    return Future.all(fs.readFile("lua/lib.lua"), fs.readFile("lua/" + name + ".lua"))
-      .map(both -> new LuaScript(both.<io.vertx.core.buffer.Buffer>resultAt(0) + "\n"
-        + both.<io.vertx.core.buffer.Buffer>resultAt(1)));
+    return vertx.executeBlocking(() -> new LuaScript(resource("lua/lib.lua") + "\n" + resource("lua/" + name + ".lua")));
+  }
+
+  private static String resource(String path) throws IOException {
+    try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IOException(path + " is not on the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   public Future<Response> call(ClusterConnection connection, List<String> keys, List<String> args) {
