@@ -1,0 +1,92 @@
+-- POST /events/ID/reservations, one hold a request, on grid events made by bench/run.sh.
+--
+-- Environment:
+--   BENCH_LUA_DIR   folder of common.lua
+--   BENCH_EVENTS    comma-separated event ids (a pool: a thread moves to the next one when its share
+--                   of the current one is used up)
+--   BENCH_ROWS, BENCH_PER_ROW   the events' grid (every event of the pool has the same)
+--   BENCH_THREADS   wrk's -t (each thread takes its own share of every event)
+--   BENCH_MODE      seats    : name BENCH_QTY adjacent seats, drawn at random WITHOUT replacement from
+--                              this thread's share, so no two requests ask for the same seat: every
+--                              request should get 201 while the pool lasts (a big event, users
+--                              picking seats on the map)
+--                   quantity : {"quantity": BENCH_QTY} (best available), at most this thread's share
+--                              of holds per event: every request should get 201 while the pool lasts
+--                   random   : name BENCH_QTY adjacent seats at random in the first event, with
+--                              replacement: a flash sale, most requests get 409 once the seats are gone
+--   BENCH_QTY       seats per hold (default 1); must divide BENCH_PER_ROW
+package.path = os.getenv("BENCH_LUA_DIR") .. "/?.lua;" .. package.path
+local common = require "common"
+common.install{ count_statuses = true }
+
+local events, rows, per_row, nthreads, mode, qty, host
+local groups        -- seat groups (of qty adjacent seats) per event
+local share         -- groups this thread may take per event
+local ev = 1        -- current event (1-based) of this thread
+local order, next_i -- seats mode: this thread's groups of the current event, shuffled
+local n = 0         -- requests sent by this thread
+
+local function shuffle_share()
+  order = {}
+  for g = tid, groups - 1, nthreads do
+    order[#order + 1] = g
+  end
+  for i = #order, 2, -1 do
+    local j = math.random(i)
+    order[i], order[j] = order[j], order[i]
+  end
+  next_i = 1
+end
+
+init = function(args)
+  events = common.split(common.env("BENCH_EVENTS"))
+  rows = tonumber(common.env("BENCH_ROWS"))
+  per_row = tonumber(common.env("BENCH_PER_ROW"))
+  nthreads = tonumber(common.env("BENCH_THREADS"))
+  mode = common.env("BENCH_MODE")
+  qty = tonumber(common.env("BENCH_QTY", "1"))
+  if per_row % qty ~= 0 then
+    error("BENCH_QTY must divide BENCH_PER_ROW")
+  end
+  host = wrk.headers["Host"] or (wrk.host .. ":" .. wrk.port)
+  groups = rows * per_row / qty
+  share = math.floor(groups / nthreads)
+  math.randomseed(os.time() + 7919 * tid)
+  if mode == "seats" then
+    shuffle_share()
+  elseif mode ~= "quantity" and mode ~= "random" then
+    error("BENCH_MODE must be seats, quantity or random")
+  end
+end
+
+local function seats_body(first_index)
+  local parts = {}
+  for k = 0, qty - 1 do
+    parts[#parts + 1] = '"' .. common.seat_id(first_index + k, per_row) .. '"'
+  end
+  return table.concat(parts, ",")
+end
+
+request = function()
+  n = n + 1
+  local user = "b" .. tid .. "x" .. n
+  local body, event
+  if mode == "seats" then
+    if next_i > #order then
+      -- this thread's share of the event is held: go on with the next one (when the pool is used
+      -- up, start over: those requests get 409 and show up in the status counts)
+      ev = ev % #events + 1
+      shuffle_share()
+    end
+    event = events[ev]
+    body = '{"userId":"' .. user .. '","seats":[' .. seats_body(order[next_i] * qty) .. ']}'
+    next_i = next_i + 1
+  elseif mode == "quantity" then
+    event = events[(math.floor((n - 1) / share)) % #events + 1]
+    body = '{"userId":"' .. user .. '","quantity":' .. qty .. '}'
+  else
+    event = events[1]
+    body = '{"userId":"' .. user .. '","seats":[' .. seats_body(math.random(0, groups - 1) * qty) .. ']}'
+  end
+  return common.post(host, "/events/" .. event .. "/reservations", body)
+end
