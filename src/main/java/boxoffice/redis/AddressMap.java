@@ -30,10 +30,6 @@ public final class AddressMap {
     this.entries = Map.copyOf(entries);
   }
 
-  public static AddressMap empty() {
-    return new AddressMap(Map.of());
-  }
-
   /** Reads {@code redis.addressMap}; a malformed entry throws with the entry named. */
   public static AddressMap fromJson(JsonObject json) {
     Map<String, String> entries = new HashMap<>();
