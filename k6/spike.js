@@ -14,10 +14,7 @@
 //   P99_MS (2000): threshold on the p99 of holds; MAX_DROPPED (unset): when set, a threshold on
 //   dropped_iterations (iterations k6 could not start for want of VUs)
 import { Counter } from 'k6/metrics';
-import {
-  checkEnded, checkHold, checkInvariant, createEvent, endHold, floatEnv, hold, intEnv, json, randomInt,
-  randomSeats, runId, strEnv,
-} from './lib/boxoffice.js';
+import { buyOnce, createEvents, failOnBrokenInvariant, floatEnv, intEnv, runId, strEnv } from './lib/boxoffice.js';
 
 const EVENTS = intEnv('EVENTS', 1);
 const ROWS = intEnv('ROWS', 100);
@@ -64,37 +61,15 @@ export const options = {
 };
 
 export function setup() {
-  const run = runId();
-  const events = [];
-  for (let i = 0; i < EVENTS; i++) {
-    const id = `${run}p${i}`;
-    createEvent(id, ROWS, PER_ROW);
-    events.push(id);
-  }
-  return { events };
+  return { events: createEvents(`${runId()}p`, EVENTS, ROWS, PER_ROW) };
 }
 
 export default function (data) {
-  const event = data.events[Math.floor(Math.random() * data.events.length)];
-  const user = `u${__VU}x${__ITER}`;
-  const size = randomInt(1, MAX_HOLD);
-  const what = Math.random() < NAMED_RATIO ? { seats: randomSeats(ROWS, PER_ROW, size) } : { quantity: size };
-  const res = hold(event, user, what);
-  checkHold(res, what);
-  if (res.status === 201) {
-    const action = Math.random() < CONFIRM_RATIO ? 'confirm' : 'cancel';
-    checkEnded(endHold(action, event, (json(res) || {}).reservationId, user), action);
-  }
+  buyOnce(data.events, {
+    rows: ROWS, perRow: PER_ROW, maxHold: MAX_HOLD, namedRatio: NAMED_RATIO, confirmRatio: CONFIRM_RATIO, think: 0,
+  });
 }
 
 export function teardown(data) {
-  const problems = [];
-  for (const id of data.events) {
-    for (const p of checkInvariant(id, oversold)) {
-      problems.push(p);
-    }
-  }
-  if (problems.length > 0) {
-    throw new Error(`the seat invariant is broken: ${problems.join('; ')}`);
-  }
+  failOnBrokenInvariant(data.events, oversold);
 }

@@ -11,12 +11,8 @@
 //   CONFIRM_RATIO (0.7) share of holds confirmed, the rest cancelled; THINK (0) seconds between hold and decision
 //   P99_MS (1000) threshold on the p99 of holds, confirms and cancels
 //   MAX_DROPPED (0) iterations k6 may drop for want of VUs (the service not keeping up)
-import { sleep } from 'k6';
 import { Counter } from 'k6/metrics';
-import {
-  checkEnded, checkHold, checkInvariant, createEvent, endHold, floatEnv, hold, intEnv, json, randomInt,
-  randomSeats, runId, strEnv,
-} from './lib/boxoffice.js';
+import { buyOnce, createEvents, failOnBrokenInvariant, floatEnv, intEnv, runId, strEnv } from './lib/boxoffice.js';
 
 const EVENTS = intEnv('EVENTS', 20);
 const ROWS = intEnv('ROWS', 20);
@@ -54,41 +50,15 @@ export const options = {
 };
 
 export function setup() {
-  const run = runId();
-  const events = [];
-  for (let i = 0; i < EVENTS; i++) {
-    const id = `${run}e${i}`;
-    createEvent(id, ROWS, PER_ROW);
-    events.push(id);
-  }
-  return { events };
+  return { events: createEvents(`${runId()}e`, EVENTS, ROWS, PER_ROW) };
 }
 
 export default function (data) {
-  const event = data.events[Math.floor(Math.random() * data.events.length)];
-  const user = `u${__VU}x${__ITER}`;
-  const size = randomInt(1, MAX_HOLD);
-  const what = Math.random() < NAMED_RATIO ? { seats: randomSeats(ROWS, PER_ROW, size) } : { quantity: size };
-  const res = hold(event, user, what);
-  checkHold(res, what);
-  if (res.status !== 201) {
-    return; // 409: the seats were taken (or the event is sold out), an answer the buyer can act on
-  }
-  if (THINK > 0) {
-    sleep(THINK);
-  }
-  const action = Math.random() < CONFIRM_RATIO ? 'confirm' : 'cancel';
-  checkEnded(endHold(action, event, (json(res) || {}).reservationId, user), action);
+  buyOnce(data.events, {
+    rows: ROWS, perRow: PER_ROW, maxHold: MAX_HOLD, namedRatio: NAMED_RATIO, confirmRatio: CONFIRM_RATIO, think: THINK,
+  });
 }
 
 export function teardown(data) {
-  const problems = [];
-  for (const id of data.events) {
-    for (const p of checkInvariant(id, oversold)) {
-      problems.push(p);
-    }
-  }
-  if (problems.length > 0) {
-    throw new Error(`the seat invariant is broken: ${problems.join('; ')}`);
-  }
+  failOnBrokenInvariant(data.events, oversold);
 }

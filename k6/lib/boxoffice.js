@@ -1,7 +1,7 @@
 // Shared by the k6 scenarios: configuration from the environment, the API calls, and the checks that
 // every scenario makes the same way. See k6/README.md.
 import http from 'k6/http';
-import { check } from 'k6';
+import { check, sleep } from 'k6';
 import { Counter } from 'k6/metrics';
 
 export const BASE_URL = (__ENV.BASE_URL || 'http://localhost:8080').replace(/\/+$/, '');
@@ -256,4 +256,46 @@ export function checkInvariant(eventId, oversold, mapLimit) {
   }
   check(problems, { 'invariant: seats never oversold, counts add up': (p) => p.length === 0 });
   return problems;
+}
+
+// --- what steady.js and spike.js share ---------------------------------------------------------------
+
+// Creates `count` events of rows x seatsPerRow seats, named `${prefix}0`, `${prefix}1`, ...
+export function createEvents(prefix, count, rows, seatsPerRow) {
+  const events = [];
+  for (let i = 0; i < count; i++) {
+    createEvent(`${prefix}${i}`, rows, seatsPerRow);
+    events.push(`${prefix}${i}`);
+  }
+  return events;
+}
+
+// One buyer: holds 1..maxHold seats of a random event (named seats in namedRatio of the holds, else
+// best available); a won hold is confirmed (confirmRatio) or cancelled, after `think` seconds.
+export function buyOnce(events, o) {
+  const event = events[Math.floor(Math.random() * events.length)];
+  const user = `u${__VU}x${__ITER}`;
+  const size = randomInt(1, o.maxHold);
+  const what = Math.random() < o.namedRatio ? { seats: randomSeats(o.rows, o.perRow, size) } : { quantity: size };
+  const res = hold(event, user, what);
+  checkHold(res, what);
+  if (res.status !== 201) {
+    return; // 409: the seats were taken (or the event is sold out), an answer the buyer can act on
+  }
+  if (o.think > 0) {
+    sleep(o.think);
+  }
+  const action = Math.random() < o.confirmRatio ? 'confirm' : 'cancel';
+  checkEnded(endHold(action, event, (json(res) || {}).reservationId, user), action);
+}
+
+// For a teardown: an exception fails the run when any of the events breaks the seat invariant.
+export function failOnBrokenInvariant(events, oversold) {
+  const problems = [];
+  for (const id of events) {
+    problems.push(...checkInvariant(id, oversold));
+  }
+  if (problems.length > 0) {
+    throw new Error(`the seat invariant is broken: ${problems.join('; ')}`);
+  }
 }
