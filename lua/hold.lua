@@ -36,7 +36,7 @@ if idem_key then
 end
 
 local now = now_ms()
-release_due(layout, now, 64)
+local all_due_released = release_due(layout, now, 64)
 
 -- the answer, kept for retries with the same idempotency key (without this call's events)
 local function remember(result)
@@ -56,16 +56,20 @@ if quantity == 0 then
       return reply({ fail = 'invalid', detail = 'seat ' .. seat .. ' is named twice' })
     end
     seen[seat] = true
-    local state = redis.call('HGET', SEATS, seat)
+    seats[#seats + 1] = seat
+  end
+  local states = redis.call('HMGET', SEATS, unpack(seats))
+  for i, seat in ipairs(seats) do
+    local state = states[i]
     if not state then
       unknown[#unknown + 1] = seat
     elseif state ~= 'available' then
-      local holder = string.match(state, '^pending:(.+)$')
+      -- a hold past its time is already released, unless there were more of them than one call releases
+      local holder = not all_due_released and string.match(state, '^pending:(.+)$')
       if not (holder and expire_if_due(layout, holder, now)) then
         unavailable[#unavailable + 1] = seat
       end
     end
-    seats[#seats + 1] = seat
   end
   if #unknown > 0 then
     -- a request naming seats the event does not have is not worth remembering
@@ -83,7 +87,6 @@ else
 end
 
 local index = unindexed() or nil
-hold_seats(layout, id, user, seats, now)
-local result = remember({ ok = reservation(id) })
+local result = remember({ ok = hold_seats(layout, id, user, seats, now) })
 result.index = index
 return reply(result)

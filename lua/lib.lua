@@ -113,6 +113,18 @@ local function seat_id(layout, index)
   return redis.call('LINDEX', LAYOUT, index)
 end
 
+-- marks seats taken or free in the free bitmap, in one call
+local function set_free_bits(layout, seats, bit)
+  local ops = {}
+  for _, seat in ipairs(seats) do
+    ops[#ops + 1] = 'SET'
+    ops[#ops + 1] = 'u1'
+    ops[#ops + 1] = seat_index(layout, seat)
+    ops[#ops + 1] = bit
+  end
+  redis.call('BITFIELD', FREE, unpack(ops))
+end
+
 -- pending -> status ('cancelled' or 'expired'): frees its seats; false when it was not pending
 local function release(layout, id, status, now)
   local key = res_key(id)
@@ -121,11 +133,18 @@ local function release(layout, id, status, now)
     return nil
   end
   local seats = split(r[3])
-  for _, seat in ipairs(seats) do
-    if redis.call('HGET', SEATS, seat) == 'pending:' .. id then
-      redis.call('HSET', SEATS, seat, 'available')
-      redis.call('SETBIT', FREE, seat_index(layout, seat), 1)
+  local states = redis.call('HMGET', SEATS, unpack(seats))
+  local freed, pairs_ = {}, {}
+  for i, seat in ipairs(seats) do
+    if states[i] == 'pending:' .. id then
+      freed[#freed + 1] = seat
+      pairs_[#pairs_ + 1] = seat
+      pairs_[#pairs_ + 1] = 'available'
     end
+  end
+  if #freed > 0 then
+    redis.call('HSET', SEATS, unpack(pairs_))
+    set_free_bits(layout, freed, 1)
   end
   redis.call('HINCRBY', STATS, 'pending', -#seats)
   redis.call('HINCRBY', STATS, 'available', #seats)
@@ -137,13 +156,16 @@ local function release(layout, id, status, now)
   return true
 end
 
--- lazy expiry: every script first releases the holds whose time has passed (a bounded number)
+-- lazy expiry: every script first releases the holds whose time has passed (a bounded number);
+-- true when that was all of them, so no pending hold left is past its time
 local function release_due(layout, now, limit)
-  for _, id in ipairs(redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)) do
+  local due = redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
+  for _, id in ipairs(due) do
     if not release(layout, id, 'expired', now) then
       redis.call('ZREM', EXPIRY, id)
     end
   end
+  return #due < limit
 end
 
 -- a pending hold whose time has passed counts as released, even before anyone released it
@@ -197,13 +219,16 @@ local function pick_seats(layout, quantity)
   return seats
 end
 
--- a new pending hold on free seats
+-- a new pending hold on free seats; the reservation it made
 local function hold_seats(layout, id, user, seats, now)
   local expires_at = now + layout.hold_ms
+  local pairs_ = {}
   for _, seat in ipairs(seats) do
-    redis.call('HSET', SEATS, seat, 'pending:' .. id)
-    redis.call('SETBIT', FREE, seat_index(layout, seat), 0)
+    pairs_[#pairs_ + 1] = seat
+    pairs_[#pairs_ + 1] = 'pending:' .. id
   end
+  redis.call('HSET', SEATS, unpack(pairs_))
+  set_free_bits(layout, seats, 0)
   redis.call('HINCRBY', STATS, 'available', -#seats)
   redis.call('HINCRBY', STATS, 'pending', #seats)
   redis.call('HSET', res_key(id), 'user', user, 'seats', table.concat(seats, ','), 'status', 'pending',
@@ -211,6 +236,8 @@ local function hold_seats(layout, id, user, seats, now)
   redis.call('SADD', RESERVATIONS, id)
   redis.call('ZADD', EXPIRY, expires_at, id)
   emit('reservation.created', now, { reservationId = id, userId = user, seats = seats })
+  return { reservationId = id, userId = user, seats = seats, status = 'pending', createdAt = now,
+           expiresAt = expires_at }
 end
 
 -- every reply carries the domain events the call emitted

@@ -26,11 +26,10 @@ local seats = pick_seats(layout, quantity)
 if not seats then
   return reply({})
 end
-hold_seats(layout, id, head, seats, now)
+local r = hold_seats(layout, id, head, seats, now)
 redis.call('ZREM', WAITLIST, head)
 redis.call('HSET', waiter_key(head), 'status', 'promoted', 'reservation', id, 'promoted_at', now)
 redis.call('EXPIRE', waiter_key(head), math.floor(layout.hold_ms / 1000) + 86400)
-local r = reservation(id)
 emit('waitlist.promoted', now, { userId = head, reservationId = id, seats = seats, quantity = quantity,
                                  expiresAt = iso(r.expiresAt) })
 return reply({ promoted = r })
