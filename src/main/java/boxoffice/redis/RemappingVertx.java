@@ -7,6 +7,7 @@ import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.VertxWrapper;
 import io.vertx.core.internal.net.NetClientInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
@@ -14,13 +15,15 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.metrics.Metrics;
+import io.netty.handler.flush.FlushConsolidationHandler;
 
 import java.time.Duration;
 
 /**
  * The {@code Vertx} handed to the Redis client: every socket the client opens, to a seed, to a node
  * found in the slot map or to a MOVED/ASK target, goes through {@code createNetClient}, so rewriting
- * the remote address there reaches all of them without touching the client.
+ * the remote address there reaches all of them without touching the client. Its sockets also batch
+ * their flushes (see {@link RemappingNetClient#batchFlushes}).
  */
 final class RemappingVertx extends VertxWrapper {
 
@@ -38,6 +41,8 @@ final class RemappingVertx extends VertxWrapper {
 
   private record RemappingNetClient(NetClientInternal delegate, AddressMap addressMap) implements NetClientInternal {
 
+    private static final int MAX_UNFLUSHED = 256;
+
     private ConnectOptions remap(ConnectOptions options) {
       SocketAddress announced = options.getRemoteAddress() != null
         ? options.getRemoteAddress()
@@ -47,7 +52,19 @@ final class RemappingVertx extends VertxWrapper {
 
     @Override
     public void connectInternal(ConnectOptions options, Promise<NetSocket> promise, ContextInternal context) {
-      delegate.connectInternal(remap(options), promise, context);
+      Promise<NetSocket> connected = context.promise();
+      connected.future().onSuccess(RemappingNetClient::batchFlushes).onComplete(promise);
+      delegate.connectInternal(remap(options), connected, context);
+    }
+
+    /**
+     * The client flushes after every command, one write(2) each; with many requests in flight, the
+     * commands sent while the event loop runs one batch of tasks go out in one write instead.
+     */
+    private static void batchFlushes(NetSocket socket) {
+      if (socket instanceof NetSocketInternal internal) {
+        internal.channelHandlerContext().pipeline().addFirst(new FlushConsolidationHandler(MAX_UNFLUSHED, true));
+      }
     }
 
     @Override
