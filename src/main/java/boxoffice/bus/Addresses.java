@@ -32,6 +32,11 @@ public final class Addresses {
   public static final String WAITLIST_LEFT = "boxoffice.waitlist.left";
   public static final String EVENT_CREATED = "boxoffice.event.created";
 
+  /** A local signal without a body: this process has just changed the event (its change log grew). */
+  public static String changed(String eventId) {
+    return "boxoffice.changed." + eventId;
+  }
+
   /** Where an event's change-log entries are published locally: {id, type, data}. */
   public static String feed(String eventId) {
     return "boxoffice.feed." + eventId;

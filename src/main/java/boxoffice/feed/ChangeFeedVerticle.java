@@ -6,6 +6,7 @@ import boxoffice.redis.RedisCluster;
 import boxoffice.store.EventStore;
 import boxoffice.store.Keys;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,16 +27,14 @@ import java.util.Map;
  * the service show up, since the reader follows the stream itself.
  *
  * <p>Readers poll with non-blocking XREAD (a blocking read would stall the pipelined connection for
- * every other event), every {@code pollMs}, and at once when this process publishes a change of the
- * event.
+ * every other event), every {@code pollMs}, and at once when this process changed the event
+ * ({@link Addresses#changed(String)}: only watched events are listened to, so the changes of the others
+ * cost this verticle nothing).
  */
 public final class ChangeFeedVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeedVerticle.class);
   private static final int ENTRIES_PER_READ = 500;
-  private static final List<String> CHANGES = List.of(Addresses.RESERVATION_CREATED, Addresses.RESERVATION_CONFIRMED,
-    Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED, Addresses.WAITLIST_JOINED,
-    Addresses.WAITLIST_PROMOTED, Addresses.WAITLIST_LEFT);
 
   /** One watched event: where its stream was read up to, and how many subscribers want it. */
   private static final class Reader {
@@ -45,6 +44,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
     boolean reading;
     boolean again;
     long timer = -1;
+    MessageConsumer<Void> changed;
 
     Reader(String eventId, String lastId) {
       this.eventId = eventId;
@@ -66,12 +66,6 @@ public final class ChangeFeedVerticle extends VerticleBase {
   public Future<?> start() {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
-      CHANGES.forEach(address -> vertx.eventBus().<JsonObject>localConsumer(address, msg -> {
-        Reader reader = readers.get(msg.body().getString("eventId"));
-        if (reader != null) {
-          read(reader);
-        }
-      }));
       vertx.eventBus().localConsumer(Addresses.FEED_CLOSE, msg -> close(((JsonObject) msg.body()).getString("eventId")));
       return Commands.serve(vertx.eventBus(), List.of(
         Commands.of(Addresses.FEED_OPEN, this::open),
@@ -120,6 +114,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
         }
         Reader reader = new Reader(eventId, last.size() == 0 ? "0-0" : last.get(0).get(0).toString());
         readers.put(eventId, reader);
+        reader.changed = vertx.eventBus().localConsumer(Addresses.changed(eventId), changed -> read(reader));
         schedule(reader);
         return reader;
       });
@@ -129,6 +124,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
     Reader reader = readers.get(eventId);
     if (reader != null && --reader.subscribers <= 0) {
       readers.remove(eventId);
+      reader.changed.unregister();
       vertx.cancelTimer(reader.timer);
     }
   }

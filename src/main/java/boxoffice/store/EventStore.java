@@ -1,5 +1,6 @@
 package boxoffice.store;
 
+import boxoffice.bus.Addresses;
 import boxoffice.bus.Failure;
 import boxoffice.redis.ClusterConnection;
 import boxoffice.redis.LuaScript;
@@ -66,7 +67,7 @@ public final class EventStore {
       .recover(err -> script.repeatable && !ClusterConnection.isErrorReply(err) && !(err instanceof TimeoutException)
         ? vertx.timer(REPEAT_AFTER_MS).compose(t -> call(script, eventId, args))
         : Future.failedFuture(err))
-      .compose(this::outcome);
+      .compose(response -> outcome(eventId, response));
   }
 
   private Future<Response> call(Script script, String eventId, List<String> args) {
@@ -124,32 +125,34 @@ public final class EventStore {
       .compose(done -> done ? Future.succeededFuture() : Future.failedFuture(notReplicated()));
   }
 
-  private Future<JsonObject> outcome(Response response) {
-    {
-      JsonObject reply = new JsonObject(response.toString());
-      publish(reply.getJsonArray("events"));
-      String fail = reply.getString("fail");
-      if (fail == null) {
-        return Future.succeededFuture(reply);
-      }
-      JsonObject problem = new JsonObject();
-      reply.forEach(field -> {
-        if (!List.of("fail", "events", "replayed").contains(field.getKey())) {
-          problem.put(field.getKey(), field.getValue());
-        }
-      });
-      problem.put("type", fail.replace('_', '-'));
-      return Future.failedFuture(failureOf(fail).exception(problem));
+  private Future<JsonObject> outcome(String eventId, Response response) {
+    JsonObject reply = new JsonObject(response.toString());
+    publish(eventId, reply.getJsonArray("events"));
+    String fail = reply.getString("fail");
+    if (fail == null) {
+      return Future.succeededFuture(reply);
     }
+    JsonObject problem = new JsonObject();
+    reply.forEach(field -> {
+      if (!List.of("fail", "events", "replayed").contains(field.getKey())) {
+        problem.put(field.getKey(), field.getValue());
+      }
+    });
+    problem.put("type", fail.replace('_', '-'));
+    return Future.failedFuture(failureOf(fail).exception(problem));
   }
 
-  /** Every domain event on {@code boxoffice.TYPE} ({@code boxoffice.reservation.created}, ...). */
-  private void publish(JsonArray events) {
+  /**
+   * Every domain event on {@code boxoffice.TYPE} ({@code boxoffice.reservation.created}, ...), then
+   * the local signal that the event changed.
+   */
+  private void publish(String eventId, JsonArray events) {
     if (events != null) {
       for (int i = 0; i < events.size(); i++) {
         JsonObject event = events.getJsonObject(i);
         vertx.eventBus().publish("boxoffice." + event.getString("type"), event.getJsonObject("data"));
       }
+      vertx.eventBus().publish(Addresses.changed(eventId), null);
     }
   }
 
