@@ -34,7 +34,7 @@ final class Requests {
   static String pathId(RoutingContext ctx, String name) {
     String id = ctx.pathParam(name);
     if (!Ids.valid(id)) {
-      throw Problem.badRequest(name + " must match " + Ids.ID.pattern());
+      throw Problem.badRequest(name + " must match " + Ids.PATTERN);
     }
     return id;
   }
@@ -100,7 +100,7 @@ final class Requests {
   static String id(JsonObject body, String field) {
     Object value = body.getValue(field);
     if (!(value instanceof String s) || !Ids.valid(s)) {
-      throw Problem.badRequest(field + " is required and must match " + Ids.ID.pattern());
+      throw Problem.badRequest(field + " is required and must match " + Ids.PATTERN);
     }
     return s;
   }
@@ -144,7 +144,7 @@ final class Requests {
     Set<String> duplicates = new LinkedHashSet<>();
     for (Object seat : array) {
       if (!(seat instanceof String s) || !Ids.valid(s)) {
-        throw Problem.badRequest(field + " must hold seat ids matching " + Ids.ID.pattern());
+        throw Problem.badRequest(field + " must hold seat ids matching " + Ids.PATTERN);
       }
       if (!seen.add(s)) {
         duplicates.add(s);

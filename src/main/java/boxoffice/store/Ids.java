@@ -2,7 +2,6 @@ package boxoffice.store;
 
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.regex.Pattern;
 
 /**
  * Ids that become part of key names: no braces, colons or spaces, so that nothing can leave or
@@ -10,7 +9,9 @@ import java.util.regex.Pattern;
  */
 public final class Ids {
 
-  public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** What an id must match, for error messages; {@link #valid} checks it without a regex, on every request. */
+  public static final String PATTERN = "[A-Za-z0-9_-]{1,64}";
+  private static final int MAX_LENGTH = 64;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder BASE64 = Base64.getUrlEncoder().withoutPadding();
 
@@ -18,7 +19,16 @@ public final class Ids {
   }
 
   public static boolean valid(String id) {
-    return id != null && ID.matcher(id).matches();
+    if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static String require(String id) {
