@@ -1,8 +1,6 @@
 package boxoffice.bus;
 
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -37,7 +35,7 @@ public enum Failure {
   }
 
   /** A failure to send back as a reply: keeps its code and problem across the event bus. */
-  public ReplyException exception(JsonObject problem) {
-    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, problem.encode());
+  public CommandFailure exception(JsonObject problem) {
+    return new CommandFailure(this, problem);
   }
 }

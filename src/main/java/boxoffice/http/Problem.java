@@ -1,5 +1,6 @@
 package boxoffice.http;
 
+import boxoffice.bus.CommandFailure;
 import boxoffice.bus.Failure;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.eventbus.ReplyException;
@@ -19,10 +20,11 @@ final class Problem extends RuntimeException {
   final int status;
   final JsonObject body;
 
+  /** {@code extensions} becomes the body: the caller hands over an object of its own. */
   private Problem(int status, String type, String detail, JsonObject extensions) {
     super(detail, null, false, false);
     this.status = status;
-    this.body = (extensions == null ? new JsonObject() : extensions.copy())
+    this.body = (extensions == null ? new JsonObject() : extensions)
       .put("type", TYPE_PREFIX + type)
       .put("title", HttpResponseStatus.valueOf(status).reasonPhrase())
       .put("status", status)
@@ -47,8 +49,8 @@ final class Problem extends RuntimeException {
   static Problem fromFailure(ReplyException e) {
     return switch (e.failureType()) {
       case RECIPIENT_FAILURE -> {
-        JsonObject problem = e.getMessage() != null && e.getMessage().startsWith("{")
-          ? new JsonObject(e.getMessage())
+        JsonObject problem = e instanceof CommandFailure failure ? failure.problem().copy()
+          : e.getMessage() != null && e.getMessage().startsWith("{") ? new JsonObject(e.getMessage())
           : new JsonObject().put("type", "internal").put("detail", String.valueOf(e.getMessage()));
         String type = (String) problem.remove("type");
         String detail = (String) problem.remove("detail");
