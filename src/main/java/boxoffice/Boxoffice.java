@@ -1,5 +1,6 @@
 package boxoffice;
 
+import boxoffice.bus.RenderedJson;
 import boxoffice.http.HttpVerticle;
 import boxoffice.redis.ClusterHealthVerticle;
 import boxoffice.redis.RedisCluster;
@@ -29,6 +30,7 @@ public final class Boxoffice {
 
   /** Deploys the service; the HTTP verticles come last, so nothing is served before it can be answered. */
   public static Future<Boxoffice> deploy(Vertx vertx, Config config) {
+    RenderedJson.register(vertx.eventBus());
     RedisCluster redis = RedisCluster.create(vertx, config.redis());
     HttpVerticle.Port port = new HttpVerticle.Port();
     DeploymentOptions perCore = new DeploymentOptions().setInstances(config.instances());

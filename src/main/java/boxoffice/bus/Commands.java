@@ -13,20 +13,20 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Serving commands on the event bus: a handler per address that answers a JSON object, and one
- * mapping of whatever went wrong to a {@link Failure}.
+ * Serving commands on the event bus: a handler per address that answers a JSON object (or JSON
+ * already rendered, {@link RenderedJson}), and one mapping of whatever went wrong to a {@link Failure}.
  */
 public final class Commands {
 
   private static final Logger LOG = LoggerFactory.getLogger(Commands.class);
 
-  public record Handler(String address, Function<JsonObject, Future<JsonObject>> command) {
+  public record Handler(String address, Function<JsonObject, Future<?>> command) {
   }
 
   private Commands() {
   }
 
-  public static Handler of(String address, Function<JsonObject, Future<JsonObject>> command) {
+  public static Handler of(String address, Function<JsonObject, Future<?>> command) {
     return new Handler(address, command);
   }
 
@@ -37,15 +37,17 @@ public final class Commands {
       .toList()).mapEmpty();
   }
 
-  private static void answer(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> command) {
-    Future<JsonObject> result;
+  private static void answer(Message<JsonObject> msg, Function<JsonObject, Future<?>> command) {
+    Future<?> result;
     try {
       result = command.apply(msg.body());
     } catch (IllegalArgumentException e) {
       result = Future.failedFuture(Failure.INVALID.exception(problem("invalid", e.getMessage())));
     }
     result.onSuccess(msg::reply).onFailure(err -> {
-      if (err instanceof ReplyException r) {
+      if (err instanceof CommandFailure failure) {
+        msg.reply(failure);
+      } else if (err instanceof ReplyException r) {
         msg.fail(r.failureCode(), r.getMessage());
       } else if (!ClusterConnection.isTransient(err)) {
         LOG.error("Redis refused a command", err);
@@ -56,7 +58,7 @@ public final class Commands {
     });
   }
 
-  public static Future<JsonObject> notFound(String detail) {
+  public static <T> Future<T> notFound(String detail) {
     return Future.failedFuture(Failure.NOT_FOUND.exception(problem("not-found", detail)));
   }
 

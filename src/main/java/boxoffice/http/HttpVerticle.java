@@ -2,6 +2,7 @@ package boxoffice.http;
 
 import boxoffice.Config;
 import boxoffice.bus.Addresses;
+import boxoffice.bus.RenderedJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -73,7 +74,9 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/events/:eventId").handler(ctx ->
       send(ctx, Addresses.EVENT_GET, eventCommand(ctx), 200));
     router.get("/events/:eventId/seats").handler(ctx ->
-      send(ctx, Addresses.EVENT_SEATS, eventCommand(ctx), 200));
+      vertx.eventBus().<RenderedJson>request(Addresses.EVENT_SEATS, eventCommand(ctx), delivery)
+        .onSuccess(map -> ctx.response().putHeader("Content-Type", JSON).end(map.body().bytes()))
+        .onFailure(ctx::fail));
     router.post("/events/:eventId/reservations").consumes(JSON).handler(body).handler(this::hold);
     router.get("/events/:eventId/reservations/:reservationId").handler(ctx ->
       send(ctx, Addresses.RESERVATION_GET, eventCommand(ctx)

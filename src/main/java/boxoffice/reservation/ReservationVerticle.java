@@ -27,6 +27,7 @@ public final class ReservationVerticle extends VerticleBase {
   private final RedisCluster redis;
   private final int defaultHoldSeconds;
   private EventStore store;
+  private SeatMaps seatMaps;
 
   public ReservationVerticle(RedisCluster redis, int defaultHoldSeconds) {
     this.redis = redis;
@@ -37,10 +38,11 @@ public final class ReservationVerticle extends VerticleBase {
   public Future<?> start() {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
+      seatMaps = new SeatMaps(opened);
       return Commands.serve(vertx.eventBus(), List.of(
         Commands.of(Addresses.EVENT_CREATE, this::createEvent),
         Commands.of(Addresses.EVENT_GET, this::getEvent),
-        Commands.of(Addresses.EVENT_SEATS, this::getSeats),
+        Commands.of(Addresses.EVENT_SEATS, cmd -> seatMaps.get(cmd.getString("eventId"))),
         Commands.of(Addresses.RESERVATION_HOLD, this::hold),
         Commands.of(Addresses.RESERVATION_GET, this::getReservation),
         Commands.of(Addresses.RESERVATION_CONFIRM, cmd -> endHold(Script.CONFIRM, cmd)),
@@ -77,21 +79,6 @@ public final class ReservationVerticle extends VerticleBase {
     return Future.all(meta, stats, waitlist).compose(all -> meta.result().size() == 0
       ? Commands.notFound("no such event")
       : Future.succeededFuture(Views.event(meta.result(), stats.result(), waitlist.result().toLong())));
-  }
-
-  private Future<JsonObject> getSeats(JsonObject cmd) {
-    String eventId = cmd.getString("eventId");
-    return store.send(Request.cmd(Command.HGETALL).arg(Keys.seats(eventId))).compose(seats -> {
-      if (seats.size() == 0) {
-        return Commands.notFound("no such event");
-      }
-      JsonObject map = new JsonObject();
-      for (String seat : seats.getKeys()) {
-        String state = seats.get(seat).toString();
-        map.put(seat, state.startsWith("pending:") ? "held" : state.startsWith("sold:") ? "sold" : "available");
-      }
-      return Future.succeededFuture(map);
-    });
   }
 
   private Future<JsonObject> hold(JsonObject cmd) {

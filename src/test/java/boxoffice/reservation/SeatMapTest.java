@@ -1,0 +1,155 @@
+package boxoffice.reservation;
+
+import boxoffice.Boxoffice;
+import boxoffice.testing.Api;
+import boxoffice.testing.RedisClusterExtension;
+import boxoffice.testing.TestCluster;
+import boxoffice.testing.TestService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Seat maps are rendered once per change of the event and then served from memory: a map read after
+ * a change was answered must show it, however many other changes and reads race it.
+ */
+@ExtendWith({VertxExtension.class, RedisClusterExtension.class})
+class SeatMapTest {
+
+  private static final int BUYERS = 8;
+  private static final int PER_ROW = 10;
+  private static final int STEPS = 40;
+  private Boxoffice app;
+  private Api api;
+
+  @BeforeEach
+  void start(Vertx vertx, TestCluster cluster) {
+    app = TestService.start(vertx, cluster);
+    api = new Api(vertx, app.httpPort());
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+    app.close().await();
+  }
+
+  /**
+   * Each buyer owns one row, so nobody else changes its seats: after every change it makes (hold,
+   * confirm, cancel) the map it reads next must show its row exactly as it left it, while the other
+   * buyers keep changing the event and reading the map too.
+   */
+  @Test
+  void everyReadShowsTheChangesAnsweredBeforeIt() {
+    api.createEvent("map", BUYERS, PER_ROW, 900);
+    AtomicInteger reads = new AtomicInteger();
+    List<Future<Map<String, String>>> buyers = new ArrayList<>();
+    for (int b = 0; b < BUYERS; b++) {
+      Buyer buyer = new Buyer(String.valueOf((char) ('A' + b)), new Random(b));
+      buyers.add(buyer.walk(STEPS, reads).map(done -> buyer.expected));
+    }
+    Future.all(buyers).await();
+
+    Map<String, String> expected = new HashMap<>();
+    buyers.forEach(buyer -> expected.putAll(buyer.result()));
+    assertEquals(new JsonObject(new HashMap<>(expected)), seatMap("map").await());
+    assertEquals(BUYERS * STEPS, reads.get());
+  }
+
+  @Test
+  void aMapIsTheSameForEveryReaderAndFollowsAQuantityHold() {
+    api.createEvent("same", 3, 4, 900);
+    List<Future<JsonObject>> reads = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      reads.add(seatMap("same"));
+    }
+    Future.all(reads).await();
+    reads.forEach(read -> assertEquals(12, read.result().stream().filter(e -> e.getValue().equals("available")).count()));
+
+    HttpResponse<Buffer> hold = api.holdQuantity("same", "u1", 3).await();
+    assertEquals(201, hold.statusCode());
+    JsonObject after = seatMap("same").await();
+    for (Object seat : hold.bodyAsJsonObject().getJsonArray("seats")) {
+      assertEquals("held", after.getString((String) seat));
+    }
+    assertEquals(9, after.stream().filter(e -> e.getValue().equals("available")).count());
+  }
+
+  private Future<JsonObject> seatMap(String eventId) {
+    return api.get("/events/" + eventId + "/seats").map(response -> {
+      assertEquals(200, response.statusCode(), response.bodyAsString());
+      assertEquals("application/json", response.getHeader("Content-Type"));
+      return response.bodyAsJsonObject();
+    });
+  }
+
+  /** A buyer changing the seats of its own row at random, and checking the map after each change. */
+  private final class Buyer {
+    final String row;
+    final Random random;
+    final Map<String, String> expected = new HashMap<>();
+    final Map<String, String> holds = new HashMap<>();
+
+    Buyer(String row, Random random) {
+      this.row = row;
+      this.random = random;
+      for (int i = 1; i <= PER_ROW; i++) {
+        expected.put(row + i, "available");
+      }
+    }
+
+    Future<Void> walk(int steps, AtomicInteger reads) {
+      if (steps == 0) {
+        return Future.succeededFuture();
+      }
+      String seat = row + (1 + random.nextInt(PER_ROW));
+      return change(seat)
+        .compose(changed -> seatMap("map"))
+        .map(map -> {
+          reads.incrementAndGet();
+          expected.forEach((id, state) -> assertEquals(state, map.getString(id), "seat " + id));
+          return map;
+        })
+        .compose(checked -> walk(steps - 1, reads));
+    }
+
+    private Future<Void> change(String seat) {
+      String state = expected.get(seat);
+      if (state.equals("available")) {
+        return api.hold("map", "buyer" + row, List.of(seat)).map(response -> {
+          assertEquals(201, response.statusCode(), response.bodyAsString());
+          holds.put(seat, response.bodyAsJsonObject().getString("reservationId"));
+          expected.put(seat, "held");
+          return null;
+        });
+      }
+      if (state.equals("held")) {
+        boolean confirm = random.nextBoolean();
+        String reservation = holds.remove(seat);
+        return (confirm ? api.confirm("map", reservation, "buyer" + row) : api.cancel("map", reservation, "buyer" + row))
+          .map(response -> {
+            assertEquals(200, response.statusCode(), response.bodyAsString());
+            expected.put(seat, confirm ? "sold" : "available");
+            return null;
+          });
+      }
+      return Future.succeededFuture(); // sold: nothing more to do with it
+    }
+  }
+}
