@@ -2,6 +2,7 @@ package boxoffice;
 
 import boxoffice.bus.RenderedJson;
 import boxoffice.http.HttpVerticle;
+import boxoffice.metrics.MetricsVerticle;
 import boxoffice.redis.ClusterHealthVerticle;
 import boxoffice.redis.RedisCluster;
 import boxoffice.reservation.ExpirySweeperVerticle;
@@ -9,6 +10,7 @@ import boxoffice.reservation.ReservationVerticle;
 import boxoffice.waitlist.WaitlistPromotionVerticle;
 import boxoffice.waitlist.WaitlistVerticle;
 import boxoffice.feed.ChangeFeedVerticle;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,13 +30,26 @@ public final class Boxoffice {
     this.httpDeployment = httpDeployment;
   }
 
-  /** Deploys the service; the HTTP verticles come last, so nothing is served before it can be answered. */
+  /** Deploys the service without metrics ({@code GET /metrics} answers 404). */
   public static Future<Boxoffice> deploy(Vertx vertx, Config config) {
+    return deploy(vertx, config, null);
+  }
+
+  /**
+   * Deploys the service; the HTTP verticles come last, so nothing is served before it can be answered.
+   * With a {@code registry} (the one {@code vertx} reports to, see {@link boxoffice.metrics.Metrics}),
+   * the application's metrics go there too, first, so that they see every change.
+   */
+  public static Future<Boxoffice> deploy(Vertx vertx, Config config, PrometheusMeterRegistry registry) {
     RenderedJson.register(vertx.eventBus());
     RedisCluster redis = RedisCluster.create(vertx, config.redis());
     HttpVerticle.Port port = new HttpVerticle.Port();
     DeploymentOptions perCore = new DeploymentOptions().setInstances(config.instances());
-    return vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions())
+    Future<String> metrics = registry == null
+      ? Future.succeededFuture()
+      : vertx.deployVerticle(new MetricsVerticle(registry));
+    return metrics
+      .compose(id -> vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ReservationVerticle(redis, config.holdSeconds()), perCore))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis,
         ExpirySweeperVerticle.recheckMs(config.sweeperIntervalMs())), perCore))

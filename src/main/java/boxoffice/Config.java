@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public record Config(int httpPort, int instances, RedisSettings redis, String adminApiKey,
                      int holdSeconds, int maxSeatsPerHold, long sweeperIntervalMs,
-                     long feedPollMs, long feedHeartbeatMs) {
+                     long feedPollMs, long feedHeartbeatMs, boolean metricsEnabled) {
 
   /** Environment variable -> configuration key it overrides. */
   static final Map<String, String> ENV = Map.of(
@@ -31,7 +31,8 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
     "BOXOFFICE_ADMIN_API_KEY", "admin.apiKey",
     "BOXOFFICE_HOLD_SECONDS", "hold.seconds",
     "BOXOFFICE_HOLD_MAX_SEATS", "hold.maxSeatsPerHold",
-    "BOXOFFICE_SWEEPER_INTERVAL_MS", "sweeper.intervalMs");
+    "BOXOFFICE_SWEEPER_INTERVAL_MS", "sweeper.intervalMs",
+    "BOXOFFICE_METRICS_ENABLED", "metrics.enabled");
 
   public static final class ConfigException extends RuntimeException {
     ConfigException(String message) {
@@ -74,6 +75,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
     Object parsed = switch (key) {
       case "redis.nodes" -> new JsonArray(Arrays.stream(value.split(",")).map(String::trim).toList());
       case "admin.apiKey" -> value;
+      case "metrics.enabled" -> parseBoolean(key, value);
       default -> parseNumber(key, value);
     };
     section.put(path[1], parsed);
@@ -87,6 +89,13 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
     }
   }
 
+  private static Boolean parseBoolean(String key, String value) {
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new ConfigException(key + ": must be true or false, got '" + value + "' from the environment");
+    }
+    return Boolean.valueOf(value);
+  }
+
   public static Config fromJson(JsonObject json) {
     JsonObject http = section(json, "http", false);
     JsonObject redis = section(json, "redis", true);
@@ -94,6 +103,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
     JsonObject hold = section(json, "hold", false);
     JsonObject sweeper = section(json, "sweeper", false);
     JsonObject feed = section(json, "feed", false);
+    JsonObject metrics = section(json, "metrics", false);
 
     Object nodesValue = redis.getValue("nodes");
     if (!(nodesValue instanceof JsonArray nodesArray) || nodesArray.isEmpty()) {
@@ -134,7 +144,8 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
       integer(hold, "hold.maxSeatsPerHold", 10, 1, 1000),
       integer(sweeper, "sweeper.intervalMs", 1000, 10, 3_600_000),
       integer(feed, "feed.pollMs", 100, 5, 10_000),
-      integer(feed, "feed.heartbeatMs", 15_000, 100, 300_000));
+      integer(feed, "feed.heartbeatMs", 15_000, 100, 300_000),
+      bool(metrics, "metrics.enabled", true));
   }
 
   private static JsonObject section(JsonObject json, String name, boolean required) {
@@ -146,6 +157,17 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
       throw new ConfigException(name + ": " + (value == null ? "required section is missing" : "must be an object"));
     }
     return section;
+  }
+
+  private static boolean bool(JsonObject section, String key, boolean defaultValue) {
+    Object value = section.getValue(key.substring(key.indexOf('.') + 1));
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof Boolean b)) {
+      throw new ConfigException(key + ": must be true or false, got " + value);
+    }
+    return b;
   }
 
   private static int integer(JsonObject section, String key, int defaultValue, int min, int max) {

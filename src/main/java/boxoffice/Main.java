@@ -1,6 +1,8 @@
 package boxoffice;
 
 import boxoffice.Config.ConfigException;
+import boxoffice.metrics.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +27,9 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx();
-    Boxoffice.deploy(vertx, config)
+    PrometheusMeterRegistry registry = config.metricsEnabled() ? Metrics.registry() : null;
+    Vertx vertx = registry == null ? Vertx.vertx() : Metrics.vertx(registry);
+    Boxoffice.deploy(vertx, config, registry)
       .onSuccess(app -> {
         LOG.info("Boxoffice listening on port {}", app.httpPort());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, app), "boxoffice-shutdown"));

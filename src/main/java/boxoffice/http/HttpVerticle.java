@@ -69,6 +69,7 @@ public final class HttpVerticle extends VerticleBase {
 
     router.get("/health/live").handler(ctx -> ctx.response().putHeader("Content-Type", JSON).end(LIVE));
     router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(boxoffice.metrics.PrometheusEndpoint::handle);
 
     router.post("/events").consumes(JSON).handler(body).handler(this::createEvent);
     router.get("/events/:eventId").handler(ctx ->
