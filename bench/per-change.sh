@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# What each change gave: builds every commit given (oldest first) apart from the work tree, runs
+# bench/run.sh on each jar in turn, and prints one line of medians and ratios per commit.
+#
+#   bench/per-change.sh [-r ROUNDS] COMMIT...        e.g. bench/per-change.sh -r 2 c8d2865 a299622 HEAD
+#
+# Each commit's run is a whole bench/run.sh (its own cluster, warm-up, ceilings measured in the same
+# run), so the ratios to /health/live compare across commits even when the machine's speed drifts.
+# BENCH_SKIP defaults to the scenarios that matter here (health-plain, holds-seats, redis-p16 are left
+# out); any other BENCH_* setting of bench/run.sh applies to every run. Logs: a new /tmp folder.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROUNDS=2
+if [ "${1:-}" = -r ]; then ROUNDS=$2; shift 2; fi
+[ $# -ge 1 ] || { sed -n '2,12p' "$0"; exit 2; }
+OUT=$(mktemp -d /tmp/boxoffice-per-change.XXXXXX)
+export BENCH_SKIP=${BENCH_SKIP:-health-plain,holds-seats,redis-p16}
+
+for commit in "$@"; do
+  sha=$(git rev-parse --short "$commit")
+  mkdir -p "$OUT/$sha/src"
+  git archive "$sha" | tar -x -C "$OUT/$sha/src"
+  echo "building $sha ($(git log -1 --format=%s "$sha"))"
+  (cd "$OUT/$sha/src" && mvn -q -B package -DskipTests >"$OUT/$sha/build.log" 2>&1) || { echo "build of $sha failed: $OUT/$sha/build.log"; exit 1; }
+  BENCH_JAR=$OUT/$sha/src/target/boxoffice.jar BENCH_OUT=$OUT/$sha/bench bench/run.sh "$ROUNDS" >"$OUT/$sha/run.txt" 2>&1 \
+    || { tail -20 "$OUT/$sha/run.txt"; echo "bench of $sha failed"; exit 1; }
+done
+
+# medians of results.tsv per commit: req/s, p99, and the ratio to health of the same run
+echo
+printf '%-8s %9s %9s %7s %7s %9s %7s %7s %9s %9s %s\n' commit health holds-qty ratio p99 flash ratio p99 seatmap redis checks
+for commit in "$@"; do
+  sha=$(git rev-parse --short "$commit")
+  awk -F'\t' -v sha="$sha" '
+    NR > 1 && $1 >= 1 { n[$2]++; rps[$2, n[$2]] = $3; p99[$2, n[$2]] = $6; if ($16 != "-" && $16 !~ /^ok/) bad++ }
+    function med(s, a,   k, i, j, x, v) { k = n[s]; if (!k) return "-"; for (i = 1; i <= k; i++) v[i] = a[s, i] + 0
+      for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
+      return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2 }
+    function ratio(a, b) { return (a == "-" || b == "-" || b == 0) ? "-" : sprintf("%.3f", a / b) }
+    END { h = med("health", rps); q = med("holds-qty", rps); f = med("flash", rps)
+      printf "%-8s %9s %9s %7s %7s %9s %7s %7s %9s %9s %s\n", sha, h, q, ratio(q, h), med("holds-qty", p99),
+        f, ratio(f, h), med("flash", p99), med("seatmap", rps), med("redis", rps), bad ? bad " FAILED" : "ok" }
+  ' "$OUT/$sha/bench/results.tsv"
+done
+echo "(req/s and p99 ms: medians over $ROUNDS rounds; ratio: to health of the same run; logs in $OUT)"
