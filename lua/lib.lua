@@ -113,7 +113,8 @@ local function seat_id(layout, index)
   return redis.call('LINDEX', LAYOUT, index)
 end
 
--- marks seats taken or free in the free bitmap, in one call
+-- marks seats taken or free in the free bitmap, in one call (4 arguments a seat: a hold has at most
+-- hold.maxSeatsPerHold <= 1000 seats, well under the about 8,000 values unpack() can pass)
 local function set_free_bits(layout, seats, bit)
   local ops = {}
   for _, seat in ipairs(seats) do

@@ -21,6 +21,13 @@ public final class Addresses {
   public static final String FEED_CLOSE = "boxoffice.feed.close";
   /** Replies {events: {eventId: subscribers}}: the feeds this process reads. */
   public static final String FEED_STATS = "boxoffice.feed.stats";
+  /**
+   * Local, body the event id: this process has just changed a watched event (its change log grew).
+   * Watched events are the keys of the local map {@link #WATCHED_EVENTS}.
+   */
+  public static final String CHANGED = "boxoffice.changed";
+  /** Name of the local shared map whose keys are the events the feed reads in this process. */
+  public static final String WATCHED_EVENTS = "boxoffice.feed.watched";
 
   // domain events
   public static final String RESERVATION_CREATED = "boxoffice.reservation.created";
@@ -32,10 +39,6 @@ public final class Addresses {
   public static final String WAITLIST_LEFT = "boxoffice.waitlist.left";
   public static final String EVENT_CREATED = "boxoffice.event.created";
 
-  /** A local signal without a body: this process has just changed the event (its change log grew). */
-  public static String changed(String eventId) {
-    return "boxoffice.changed." + eventId;
-  }
 
   /** Where an event's change-log entries are published locally: {id, type, data}. */
   public static String feed(String eventId) {

@@ -4,9 +4,10 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The failures a command can answer with: {@code message.fail(code, problem)}, where the problem is
- * a JSON object with at least {@code type} (a short slug) and {@code detail}, plus whatever the
- * client needs (the seats that were taken, say). The HTTP verticle maps codes to statuses in one place.
+ * The failures a command can answer with: a code, and a problem, a JSON object with at least
+ * {@code type} (a short slug) and {@code detail}, plus whatever the client needs (the seats that were
+ * taken, say); replied as a {@link CommandFailure}, or by {@link #fail} as {@code message.fail(code,
+ * problem as text)}. The HTTP verticle maps codes to statuses in one place.
  */
 public enum Failure {
   INVALID(1), FORBIDDEN(2), NOT_FOUND(3), CONFLICT(4), MISMATCH(5), UNAVAILABLE(6), INTERNAL(7);

@@ -6,10 +6,10 @@ import boxoffice.redis.RedisCluster;
 import boxoffice.store.EventStore;
 import boxoffice.store.Keys;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -28,8 +28,8 @@ import java.util.Map;
  *
  * <p>Readers poll with non-blocking XREAD (a blocking read would stall the pipelined connection for
  * every other event), every {@code pollMs}, and at once when this process changed the event
- * ({@link Addresses#changed(String)}: only watched events are listened to, so the changes of the others
- * cost this verticle nothing).
+ * ({@link Addresses#CHANGED}, signalled only for the events in {@link Addresses#WATCHED_EVENTS}, so the
+ * changes of the others cost this verticle nothing).
  */
 public final class ChangeFeedVerticle extends VerticleBase {
 
@@ -44,7 +44,6 @@ public final class ChangeFeedVerticle extends VerticleBase {
     boolean reading;
     boolean again;
     long timer = -1;
-    MessageConsumer<Void> changed;
 
     Reader(String eventId, String lastId) {
       this.eventId = eventId;
@@ -55,6 +54,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
   private final RedisCluster redis;
   private final long pollMs;
   private final Map<String, Reader> readers = new HashMap<>();
+  private LocalMap<String, Boolean> watched;
   private EventStore store;
 
   public ChangeFeedVerticle(RedisCluster redis, long pollMs) {
@@ -66,6 +66,13 @@ public final class ChangeFeedVerticle extends VerticleBase {
   public Future<?> start() {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
+      watched = vertx.sharedData().getLocalMap(Addresses.WATCHED_EVENTS);
+      vertx.eventBus().<String>localConsumer(Addresses.CHANGED, changed -> {
+        Reader reader = readers.get(changed.body());
+        if (reader != null) {
+          read(reader);
+        }
+      });
       vertx.eventBus().localConsumer(Addresses.FEED_CLOSE, msg -> close(((JsonObject) msg.body()).getString("eventId")));
       return Commands.serve(vertx.eventBus(), List.of(
         Commands.of(Addresses.FEED_OPEN, this::open),
@@ -76,6 +83,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     readers.values().forEach(reader -> vertx.cancelTimer(reader.timer));
+    readers.keySet().forEach(watched::remove);
     return store == null ? Future.succeededFuture() : store.close();
   }
 
@@ -100,7 +108,8 @@ public final class ChangeFeedVerticle extends VerticleBase {
         }
         Request range = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("(" + after).arg(upTo);
         return (StreamIds.compare(after, upTo) >= 0 ? Future.succeededFuture((Response) null) : store.send(range))
-          .map(entries -> new JsonObject().put("backlog", entries(entries)).put("upTo", upTo));
+          .map(entries -> new JsonObject().put("backlog", entries(entries)).put("upTo", upTo))
+          .onFailure(err -> close(eventId)); // the subscriber gets a failure, not a feed
       });
     });
   }
@@ -114,7 +123,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
         }
         Reader reader = new Reader(eventId, last.size() == 0 ? "0-0" : last.get(0).get(0).toString());
         readers.put(eventId, reader);
-        reader.changed = vertx.eventBus().localConsumer(Addresses.changed(eventId), changed -> read(reader));
+        watched.put(eventId, true);
         schedule(reader);
         return reader;
       });
@@ -124,7 +133,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
     Reader reader = readers.get(eventId);
     if (reader != null && --reader.subscribers <= 0) {
       readers.remove(eventId);
-      reader.changed.unregister();
+      watched.remove(eventId);
       vertx.cancelTimer(reader.timer);
     }
   }

@@ -22,8 +22,9 @@ import java.time.Duration;
 /**
  * The {@code Vertx} handed to the Redis client: every socket the client opens, to a seed, to a node
  * found in the slot map or to a MOVED/ASK target, goes through {@code createNetClient}, so rewriting
- * the remote address there reaches all of them without touching the client. Its sockets also batch
- * their flushes (see {@link RemappingNetClient#batchFlushes}).
+ * the remote address there reaches all of them without touching the client. The sockets it opens through
+ * {@code connectInternal}, which is how the client connects, also batch their flushes (see
+ * {@link RemappingNetClient#batchFlushes}).
  */
 final class RemappingVertx extends VertxWrapper {
 

@@ -2,32 +2,32 @@ package boxoffice.reservation;
 
 import boxoffice.bus.Commands;
 import boxoffice.bus.RenderedJson;
-import boxoffice.feed.StreamIds;
 import boxoffice.store.EventStore;
 import boxoffice.store.Keys;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
-import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Seat maps, rendered once per change of the event. Every script that changes an event appends to its
  * change log in the same step, so the log's last entry id is the version of the seat map: a read asks
- * Redis for that id only, and renders the map again (HGETALL) only when it moved. A map is therefore
- * never older than the read, and a popular event's map costs one small Redis call to serve.
+ * Redis for that id only, and renders the map again (HGETALL) only when it differs from the kept one's.
+ * A map is therefore never older than the read, and a popular event's map costs one small Redis call.
+ * Versions are compared for equality, not order: after a failover that lost the newest writes, the
+ * log's last id goes back, and the map must go back with it.
  */
 final class SeatMaps {
 
-  /** Events whose rendered map this verticle keeps (the least recently read ones go first). */
-  private static final int KEPT = 64;
+  /** The rendered maps this verticle keeps, in bytes (a 100,000-seat map is about 2 MB). */
+  private static final long KEPT_BYTES = 32L * 1024 * 1024;
 
   private record Rendered(String version, RenderedJson json) {
   }
@@ -36,12 +36,9 @@ final class SeatMaps {
   }
 
   private final EventStore store;
-  private final Map<String, Rendered> rendered = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Rendered> eldest) {
-      return size() > KEPT;
-    }
-  };
+  /** By event, the least recently read first. */
+  private final LinkedHashMap<String, Rendered> rendered = new LinkedHashMap<>(16, 0.75f, true);
+  private long renderedBytes;
   /** The render in flight for an event: reads that find the same version share it. */
   private final Map<String, Render> rendering = new HashMap<>();
 
@@ -57,11 +54,11 @@ final class SeatMaps {
         }
         String version = last.get(0).get(0).toString();
         Rendered kept = rendered.get(eventId);
-        if (kept != null && StreamIds.compare(kept.version(), version) >= 0) {
+        if (kept != null && kept.version().equals(version)) {
           return Future.succeededFuture(kept.json());
         }
         Render inFlight = rendering.get(eventId);
-        return (inFlight != null && StreamIds.compare(inFlight.version(), version) >= 0
+        return (inFlight != null && inFlight.version().equals(version)
           ? inFlight.result()
           : render(eventId, version)).map(Rendered::json);
       });
@@ -74,10 +71,7 @@ final class SeatMaps {
         return Commands.notFound("no such event");
       }
       Rendered fresh = new Rendered(version, new RenderedJson(json(seats)));
-      Rendered kept = rendered.get(eventId);
-      if (kept == null || StreamIds.compare(kept.version(), version) < 0) {
-        rendered.put(eventId, fresh);
-      }
+      keep(eventId, fresh);
       return Future.succeededFuture(fresh);
     });
     Render inFlight = new Render(version, render);
@@ -86,12 +80,25 @@ final class SeatMaps {
     return render;
   }
 
+  private void keep(String eventId, Rendered fresh) {
+    Rendered replaced = rendered.put(eventId, fresh);
+    renderedBytes += size(fresh) - (replaced == null ? 0 : size(replaced));
+    Iterator<Rendered> oldestFirst = rendered.values().iterator();
+    while (renderedBytes > KEPT_BYTES && oldestFirst.hasNext()) {
+      renderedBytes -= size(oldestFirst.next());
+      oldestFirst.remove();
+    }
+  }
+
+  private static long size(Rendered map) {
+    return map.json().bytes().length();
+  }
+
   /**
    * {@code {"A1":"available","A2":"held","A3":"sold"}}, in the hash's order. Seat ids match
-   * {@code [A-Za-z0-9_-]}, so they need no escaping. Kept off the heap: the map goes to every socket
-   * that reads it without a copy per response.
+   * {@code [A-Za-z0-9_-]}, so they need no escaping.
    */
-  private static BufferInternal json(Response seats) {
+  private static Buffer json(Response seats) {
     StringBuilder out = new StringBuilder(seats.size() * 20);
     out.append('{');
     for (String seat : seats.getKeys()) {
@@ -102,7 +109,6 @@ final class SeatMaps {
       out.append('"').append(seat).append("\":\"")
         .append(state.startsWith("pending:") ? "held" : state.startsWith("sold:") ? "sold" : "available").append('"');
     }
-    byte[] bytes = out.append('}').toString().getBytes(StandardCharsets.UTF_8);
-    return BufferInternal.buffer(Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(bytes.length).put(bytes).flip()));
+    return Buffer.buffer(out.append('}').toString().getBytes(StandardCharsets.UTF_8));
   }
 }

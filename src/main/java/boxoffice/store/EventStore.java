@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -38,12 +39,14 @@ public final class EventStore {
   private final RedisSettings settings;
   private final ClusterConnection connection;
   private final Map<Script, LuaScript> scripts;
+  private final LocalMap<String, Boolean> watched;
 
   private EventStore(Vertx vertx, RedisSettings settings, ClusterConnection connection, Map<Script, LuaScript> scripts) {
     this.vertx = vertx;
     this.settings = settings;
     this.connection = connection;
     this.scripts = scripts;
+    this.watched = vertx.sharedData().getLocalMap(Addresses.WATCHED_EVENTS);
   }
 
   /** Loads the scripts and opens a connection for the calling verticle. */
@@ -144,7 +147,7 @@ public final class EventStore {
 
   /**
    * Every domain event on {@code boxoffice.TYPE} ({@code boxoffice.reservation.created}, ...), then
-   * the local signal that the event changed.
+   * the local signal that the event changed, when the live feed watches it.
    */
   private void publish(String eventId, JsonArray events) {
     if (events != null) {
@@ -152,7 +155,9 @@ public final class EventStore {
         JsonObject event = events.getJsonObject(i);
         vertx.eventBus().publish("boxoffice." + event.getString("type"), event.getJsonObject("data"));
       }
-      vertx.eventBus().publish(Addresses.changed(eventId), null);
+      if (watched.get(eventId) != null) {
+        vertx.eventBus().publish(Addresses.CHANGED, eventId);
+      }
     }
   }
 
