@@ -42,7 +42,7 @@ public final class Addresses {
 
   /** Where an event's change-log entries are published locally: {id, type, data}. */
   public static String feed(String eventId) {
-    return "boxoffice.feed." + eventId;
+    return "boxoffice.feed.event." + eventId; // apart from the feed's commands: an event may be named "open"
   }
 
   private Addresses() {

@@ -63,7 +63,7 @@ public final class Metrics {
 
   /**
    * Keeps the named addresses of {@link Addresses} (commands, domain events) and folds the others,
-   * which end in an event id ({@code boxoffice.feed.gala}), into one per kind ({@code boxoffice.feed.*}):
+   * which end in an event id ({@code boxoffice.feed.event.gala}), into one per kind ({@code boxoffice.feed.event.*}):
    * one series per event would grow without bound.
    */
   private static MeterFilter foldEventAddresses() {

@@ -157,6 +157,28 @@ class ChangeFeedTest {
     assertEquals(new JsonObject(), stats().getJsonObject("events"), "the reader stops with its last subscriber");
   }
 
+  /** Event ids are free text within the id pattern: an event named like a feed command has its own feed. */
+  @Test
+  void eventsNamedLikeTheFeedCommandsHaveFeedsOfTheirOwn() throws Exception {
+    List<String> names = List.of("open", "close", "stats");
+    List<SseClient> feeds = new ArrayList<>();
+    try {
+      for (String name : names) {
+        api.createEvent(name, 1, 5, 900);
+        feeds.add(SseClient.connect(vertx, app.httpPort(), name, null));
+      }
+      assertEquals(new JsonObject().put("open", 1).put("close", 1).put("stats", 1), stats().getJsonObject("events"));
+      for (int i = 0; i < names.size(); i++) {
+        HttpResponse<Buffer> hold = api.holdQuantity(names.get(i), "u" + i, 1).await();
+        assertEquals(201, hold.statusCode());
+        SseClient.Event seen = feeds.get(i).await(1, 5000).get(0);
+        assertEquals(hold.bodyAsJsonObject().getString("reservationId"), seen.data().getString("reservationId"));
+      }
+    } finally {
+      feeds.forEach(SseClient::close);
+    }
+  }
+
   @Test
   void badRequestsAreRefused() {
     HttpResponse<Buffer> unknown = api.get("/events/nosuch/changes").await();

@@ -80,7 +80,7 @@ class MetricsTest {
       assertEquals(1, value(text, requests, "route", "", "method", "GET", "code", "404"), "no route matched");
       // the event bus by address, the per-event feed addresses folded into one
       assertEquals(5, value(text, "vertx_eventbus_processed_total", "address", "boxoffice.reservation.hold"));
-      assertEquals(1, value(text, "vertx_eventbus_handlers", "address", "boxoffice.feed.*"));
+      assertEquals(1, value(text, "vertx_eventbus_handlers", "address", "boxoffice.feed.event.*"));
       // the JVM and the process
       assertTrue(text.contains("\njvm_memory_used_bytes{area=\"heap\""), "heap");
       assertTrue(text.contains("\njvm_gc_"), "GC");
