@@ -115,13 +115,13 @@ public final class ChangeFeedVerticle extends VerticleBase {
   }
 
   private Future<Reader> startReader(String eventId) {
-    return store.send(Request.cmd(Command.XREVRANGE).arg(Keys.changes(eventId)).arg("+").arg("-").arg("COUNT").arg(1))
+    return store.lastChangeId(eventId)
       .map(last -> {
         Reader raced = readers.get(eventId);
         if (raced != null) {
           return raced;
         }
-        Reader reader = new Reader(eventId, last.size() == 0 ? "0-0" : last.get(0).get(0).toString());
+        Reader reader = new Reader(eventId, last == null ? "0-0" : last);
         readers.put(eventId, reader);
         watched.put(eventId, true);
         schedule(reader);

@@ -17,10 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Seat maps, rendered once per change of the event. Every script that changes an event appends to its
- * change log in the same step, so the log's last entry id is the version of the seat map: a read asks
- * Redis for that id only, and renders the map again (HGETALL) only when it differs from the kept one's.
- * A map is therefore never older than the read, and a popular event's map costs one small Redis call.
+ * Seat maps, rendered once per change of the event. The event's version ({@link EventStore#lastChangeId})
+ * is the version of its seat map: a read asks Redis for that id only, and renders the map again
+ * (HGETALL) only when it differs from the kept one's. A map is therefore never older than the read,
+ * and a popular event's map costs one small Redis call.
  * Versions are compared for equality, not order: after a failover that lost the newest writes, the
  * log's last id goes back, and the map must go back with it.
  */
@@ -47,12 +47,11 @@ final class SeatMaps {
   }
 
   Future<RenderedJson> get(String eventId) {
-    return store.send(Request.cmd(Command.XREVRANGE).arg(Keys.changes(eventId)).arg("+").arg("-").arg("COUNT").arg(1))
-      .compose(last -> {
-        if (last.size() == 0) {
+    return store.lastChangeId(eventId)
+      .compose(version -> {
+        if (version == null) {
           return Commands.notFound("no such event");
         }
-        String version = last.get(0).get(0).toString();
         Rendered kept = rendered.get(eventId);
         if (kept != null && kept.version().equals(version)) {
           return Future.succeededFuture(kept.json());

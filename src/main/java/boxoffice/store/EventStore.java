@@ -177,6 +177,15 @@ public final class EventStore {
   }
 
   /**
+   * The id of the newest entry of the event's change log, which every change appends to in the same
+   * script: the event's version. Null when the log is empty (no such event).
+   */
+  public Future<String> lastChangeId(String eventId) {
+    return send(Request.cmd(Command.XREVRANGE).arg(Keys.changes(eventId)).arg("+").arg("-").arg("COUNT").arg(1))
+      .map(last -> last.size() == 0 ? null : last.get(0).get(0).toString());
+  }
+
+  /**
    * Puts the event in the sweeper's index, to be looked at by {@code at} (ms) at the latest; called
    * when a script says the index may lack the event (see ExpirySweeperVerticle for why that is enough).
    */
