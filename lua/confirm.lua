@@ -21,9 +21,7 @@ if r.status ~= 'pending' then
   return reply({ fail = 'ended', detail = 'the reservation is ' .. r.status, reservationStatus = r.status })
 end
 
-for _, seat in ipairs(r.seats) do
-  redis.call('HSET', SEATS, seat, 'sold:' .. id)
-end
+set_seats(layout, r.seats, 'sold:' .. id)
 redis.call('HINCRBY', STATS, 'pending', -#r.seats)
 redis.call('HINCRBY', STATS, 'sold', #r.seats)
 redis.call('HSET', res_key(id), 'status', 'confirmed', 'confirmed_at', now)

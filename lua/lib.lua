@@ -113,17 +113,25 @@ local function seat_id(layout, index)
   return redis.call('LINDEX', LAYOUT, index)
 end
 
--- marks seats taken or free in the free bitmap, in one call (4 arguments a seat: a hold has at most
--- hold.maxSeatsPerHold <= 1000 seats, well under the about 8,000 values unpack() can pass)
-local function set_free_bits(layout, seats, bit)
-  local ops = {}
+-- puts seats in one state, in one HSET, and when free_bit is given (1 free, 0 taken) sets their bits
+-- of the free bitmap with one BITFIELD (4 arguments a seat: a hold has at most hold.maxSeatsPerHold
+-- <= 1000 seats, well under the about 8,000 values unpack() can pass)
+local function set_seats(layout, seats, state, free_bit)
+  local pairs_, bits = {}, {}
   for _, seat in ipairs(seats) do
-    ops[#ops + 1] = 'SET'
-    ops[#ops + 1] = 'u1'
-    ops[#ops + 1] = seat_index(layout, seat)
-    ops[#ops + 1] = bit
+    pairs_[#pairs_ + 1] = seat
+    pairs_[#pairs_ + 1] = state
+    if free_bit then
+      bits[#bits + 1] = 'SET'
+      bits[#bits + 1] = 'u1'
+      bits[#bits + 1] = seat_index(layout, seat)
+      bits[#bits + 1] = free_bit
+    end
   end
-  redis.call('BITFIELD', FREE, unpack(ops))
+  redis.call('HSET', SEATS, unpack(pairs_))
+  if free_bit then
+    redis.call('BITFIELD', FREE, unpack(bits))
+  end
 end
 
 -- pending -> status ('cancelled' or 'expired'): frees its seats; false when it was not pending
@@ -135,17 +143,14 @@ local function release(layout, id, status, now)
   end
   local seats = split(r[3])
   local states = redis.call('HMGET', SEATS, unpack(seats))
-  local freed, pairs_ = {}, {}
+  local freed = {}
   for i, seat in ipairs(seats) do
     if states[i] == 'pending:' .. id then
       freed[#freed + 1] = seat
-      pairs_[#pairs_ + 1] = seat
-      pairs_[#pairs_ + 1] = 'available'
     end
   end
   if #freed > 0 then
-    redis.call('HSET', SEATS, unpack(pairs_))
-    set_free_bits(layout, freed, 1)
+    set_seats(layout, freed, 'available', 1)
   end
   redis.call('HINCRBY', STATS, 'pending', -#seats)
   redis.call('HINCRBY', STATS, 'available', #seats)
@@ -223,13 +228,7 @@ end
 -- a new pending hold on free seats; the reservation it made
 local function hold_seats(layout, id, user, seats, now)
   local expires_at = now + layout.hold_ms
-  local pairs_ = {}
-  for _, seat in ipairs(seats) do
-    pairs_[#pairs_ + 1] = seat
-    pairs_[#pairs_ + 1] = 'pending:' .. id
-  end
-  redis.call('HSET', SEATS, unpack(pairs_))
-  set_free_bits(layout, seats, 0)
+  set_seats(layout, seats, 'pending:' .. id, 0)
   redis.call('HINCRBY', STATS, 'available', -#seats)
   redis.call('HINCRBY', STATS, 'pending', #seats)
   redis.call('HSET', res_key(id), 'user', user, 'seats', table.concat(seats, ','), 'status', 'pending',

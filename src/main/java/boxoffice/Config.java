@@ -141,7 +141,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
         integer(redis, "redis.confirmWaitMs", 1000, 10, 60000)),
       (String) apiKey,
       integer(hold, "hold.seconds", 900, 1, 86400),
-      // at most 1000: a hold passes 4 values a seat through Lua's unpack() (lua/lib.lua set_free_bits)
+      // at most 1000: a hold passes 4 values a seat through Lua's unpack() (lua/lib.lua set_seats)
       integer(hold, "hold.maxSeatsPerHold", 10, 1, 1000),
       integer(sweeper, "sweeper.intervalMs", 1000, 10, 3_600_000),
       integer(feed, "feed.pollMs", 100, 5, 10_000),
