@@ -15,9 +15,12 @@ public final class Addresses {
   public static final String WAITLIST_GET = "boxoffice.waitlist.get";
   public static final String WAITLIST_LEAVE = "boxoffice.waitlist.leave";
   public static final String CLUSTER_HEALTH = "boxoffice.cluster.health";
-  /** {eventId, after?}: replies {from} and starts the event's feed on {@link #feed(String)}. */
+  /**
+   * {eventId, subscription, after?}: replies {backlog, upTo} and starts the event's feed on
+   * {@link #feed(String)}; the subscription is an id the subscriber picks, which its close names.
+   */
   public static final String FEED_OPEN = "boxoffice.feed.open";
-  /** {eventId}: one subscriber fewer. */
+  /** {eventId, subscription}: one subscriber fewer, also when its open is still in flight or failed. */
   public static final String FEED_CLOSE = "boxoffice.feed.close";
   /** Replies {events: {eventId: subscribers}}: the feeds this process reads. */
   public static final String FEED_STATS = "boxoffice.feed.stats";

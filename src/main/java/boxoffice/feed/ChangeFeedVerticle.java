@@ -17,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads the change logs ({@code {event:ID}:changes} streams) of the events someone in this process
@@ -36,11 +38,11 @@ public final class ChangeFeedVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeedVerticle.class);
   private static final int ENTRIES_PER_READ = 500;
 
-  /** One watched event: where its stream was read up to, and how many subscribers want it. */
+  /** One watched event: where its stream was read up to, and who wants it. */
   private static final class Reader {
     final String eventId;
+    final Set<String> subscriptions = new HashSet<>();
     String lastId;
-    int subscribers;
     boolean reading;
     boolean again;
     long timer = -1;
@@ -54,6 +56,11 @@ public final class ChangeFeedVerticle extends VerticleBase {
   private final RedisCluster redis;
   private final long pollMs;
   private final Map<String, Reader> readers = new HashMap<>();
+  /**
+   * Opens in flight by subscription, true once their close came first: a subscriber that gave up
+   * waiting for its open (a bus timeout) closes it, and the open then ends without counting it.
+   */
+  private final Map<String, Boolean> opening = new HashMap<>();
   private LocalMap<String, Boolean> watched;
   private EventStore store;
 
@@ -73,7 +80,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
           read(reader);
         }
       });
-      vertx.eventBus().localConsumer(Addresses.FEED_CLOSE, msg -> close(((JsonObject) msg.body()).getString("eventId")));
+      vertx.eventBus().<JsonObject>localConsumer(Addresses.FEED_CLOSE, msg -> close(msg.body()));
       return Commands.serve(vertx.eventBus(), List.of(
         Commands.of(Addresses.FEED_OPEN, this::open),
         Commands.of(Addresses.FEED_STATS, cmd -> Future.succeededFuture(stats()))));
@@ -92,8 +99,17 @@ public final class ChangeFeedVerticle extends VerticleBase {
    * {@code upTo} are in the backlog (when "after" was given), later ones come live on the feed address.
    */
   private Future<JsonObject> open(JsonObject cmd) {
+    String subscription = cmd.getString("subscription");
     String eventId = cmd.getString("eventId");
-    String after = cmd.getString("after");
+    opening.put(subscription, false);
+    return subscribe(eventId, subscription, cmd.getString("after")).andThen(done -> {
+      if (opening.remove(subscription) && done.succeeded()) {
+        unsubscribe(eventId, subscription); // nobody waits for this reply any more
+      }
+    });
+  }
+
+  private Future<JsonObject> subscribe(String eventId, String subscription, String after) {
     return store.send(Request.cmd(Command.EXISTS).arg(Keys.event(eventId))).compose(exists -> {
       if (exists.toInteger() == 0) {
         return Commands.notFound("no such event");
@@ -101,7 +117,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
       Reader existing = readers.get(eventId);
       Future<Reader> reader = existing != null ? Future.succeededFuture(existing) : startReader(eventId);
       return reader.compose(r -> {
-        r.subscribers++;
+        r.subscriptions.add(subscription);
         String upTo = r.lastId;
         if (after == null) {
           return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo));
@@ -109,7 +125,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
         Request range = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("(" + after).arg(upTo);
         return (StreamIds.compare(after, upTo) >= 0 ? Future.succeededFuture((Response) null) : store.send(range))
           .map(entries -> new JsonObject().put("backlog", entries(entries)).put("upTo", upTo))
-          .onFailure(err -> close(eventId)); // the subscriber gets a failure, not a feed
+          .onFailure(err -> unsubscribe(eventId, subscription)); // the subscriber gets a failure, not a feed
       });
     });
   }
@@ -129,9 +145,19 @@ public final class ChangeFeedVerticle extends VerticleBase {
       });
   }
 
-  private void close(String eventId) {
+  /** {eventId, subscription}: the close of an open still in flight ends that open; unknown ones do nothing. */
+  private void close(JsonObject cmd) {
+    String subscription = cmd.getString("subscription");
+    if (opening.containsKey(subscription)) {
+      opening.put(subscription, true);
+      return;
+    }
+    unsubscribe(cmd.getString("eventId"), subscription);
+  }
+
+  private void unsubscribe(String eventId, String subscription) {
     Reader reader = readers.get(eventId);
-    if (reader != null && --reader.subscribers <= 0) {
+    if (reader != null && reader.subscriptions.remove(subscription) && reader.subscriptions.isEmpty()) {
       readers.remove(eventId);
       watched.remove(eventId);
       vertx.cancelTimer(reader.timer);
@@ -197,7 +223,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
 
   private JsonObject stats() {
     JsonObject events = new JsonObject();
-    readers.forEach((eventId, reader) -> events.put(eventId, reader.subscribers));
+    readers.forEach((eventId, reader) -> events.put(eventId, reader.subscriptions.size()));
     return new JsonObject().put("events", events);
   }
 }

@@ -2,6 +2,7 @@ package boxoffice.http;
 
 import boxoffice.bus.Addresses;
 import boxoffice.feed.StreamIds;
+import boxoffice.store.Ids;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -24,6 +25,7 @@ final class ChangeStream {
   private final Vertx vertx;
   private final HttpServerResponse response;
   private final String eventId;
+  private final String subscription = Ids.random();
   private final List<JsonObject> early = new ArrayList<>();
   private MessageConsumer<JsonObject> live;
   private String lastSent;
@@ -45,12 +47,13 @@ final class ChangeStream {
     }
     ChangeStream stream = new ChangeStream(ctx, eventId, after);
     stream.live = ctx.vertx().eventBus().<JsonObject>localConsumer(Addresses.feed(eventId), msg -> stream.live(msg.body()));
-    JsonObject open = new JsonObject().put("eventId", eventId).put("after", after);
+    JsonObject open = new JsonObject().put("eventId", eventId).put("subscription", stream.subscription)
+      .put("after", after);
     stream.live.completion()
       .compose(registered -> ctx.vertx().eventBus().<JsonObject>request(Addresses.FEED_OPEN, open, delivery))
       .onSuccess(reply -> stream.start(reply.body().getJsonArray("backlog"), heartbeatMs))
       .onFailure(err -> {
-        stream.live.unregister();
+        stream.close(); // when the open timed out here, it may still succeed there
         ctx.fail(err);
       });
   }
@@ -103,6 +106,7 @@ final class ChangeStream {
     closed = true;
     vertx.cancelTimer(heartbeat);
     live.unregister();
-    vertx.eventBus().send(Addresses.FEED_CLOSE, new JsonObject().put("eventId", eventId));
+    JsonObject closing = new JsonObject().put("eventId", eventId).put("subscription", subscription);
+    vertx.eventBus().send(Addresses.FEED_CLOSE, closing);
   }
 }

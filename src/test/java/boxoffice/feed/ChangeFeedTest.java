@@ -179,6 +179,29 @@ class ChangeFeedTest {
     }
   }
 
+  /**
+   * A subscriber whose open timed out on its side closes it: the open still running in the feed
+   * verticle must not count it, and a close naming nobody must not end anyone else's feed.
+   */
+  @Test
+  void closesCountOnlyTheSubscriberTheyName() throws Exception {
+    JsonObject open = new JsonObject().put("eventId", "feed").put("subscription", "gave-up");
+    var opened = vertx.eventBus().<JsonObject>request(Addresses.FEED_OPEN, open);
+    vertx.eventBus().send(Addresses.FEED_CLOSE, open.copy());
+    opened.otherwiseEmpty().await();
+    assertEquals(new JsonObject(), stats().getJsonObject("events"), "the abandoned open left no reader");
+
+    SseClient sse = SseClient.connect(vertx, app.httpPort(), "feed", null);
+    try {
+      vertx.eventBus().send(Addresses.FEED_CLOSE, new JsonObject().put("eventId", "feed").put("subscription", "nobody"));
+      assertEquals(new JsonObject().put("feed", 1), stats().getJsonObject("events"));
+      changes(1, "c");
+      assertEquals(4, sse.await(4, 5000).size());
+    } finally {
+      sse.close();
+    }
+  }
+
   @Test
   void badRequestsAreRefused() {
     HttpResponse<Buffer> unknown = api.get("/events/nosuch/changes").await();
