@@ -45,10 +45,8 @@ public final class Commands {
       result = Future.failedFuture(Failure.INVALID.exception(problem("invalid", e.getMessage())));
     }
     result.onSuccess(msg::reply).onFailure(err -> {
-      if (err instanceof CommandFailure failure) {
+      if (err instanceof ReplyException failure) { // ours, or a command's own request that failed
         msg.reply(failure);
-      } else if (err instanceof ReplyException r) {
-        msg.fail(r.failureCode(), r.getMessage());
       } else if (!ClusterConnection.isTransient(err)) {
         LOG.error("Redis refused a command", err);
         Failure.INTERNAL.fail(msg, "internal", "the store refused the command");

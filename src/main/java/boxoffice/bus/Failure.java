@@ -6,8 +6,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * The failures a command can answer with: a code, and a problem, a JSON object with at least
  * {@code type} (a short slug) and {@code detail}, plus whatever the client needs (the seats that were
- * taken, say); replied as a {@link CommandFailure}, or by {@link #fail} as {@code message.fail(code,
- * problem as text)}. The HTTP verticle maps codes to statuses in one place.
+ * taken, say); always replied as a {@link CommandFailure}. The HTTP verticle maps codes to statuses in
+ * one place.
  */
 public enum Failure {
   INVALID(1), FORBIDDEN(2), NOT_FOUND(3), CONFLICT(4), MISMATCH(5), UNAVAILABLE(6), INTERNAL(7);
@@ -28,11 +28,7 @@ public enum Failure {
   }
 
   public void fail(Message<?> message, String type, String detail) {
-    fail(message, new JsonObject().put("type", type).put("detail", detail));
-  }
-
-  public void fail(Message<?> message, JsonObject problem) {
-    message.fail(code, problem.encode());
+    message.reply(exception(new JsonObject().put("type", type).put("detail", detail)));
   }
 
   /** A failure to send back as a reply: keeps its code and problem across the event bus. */

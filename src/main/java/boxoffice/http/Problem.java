@@ -50,7 +50,6 @@ final class Problem extends RuntimeException {
     return switch (e.failureType()) {
       case RECIPIENT_FAILURE -> {
         JsonObject problem = e instanceof CommandFailure failure ? failure.problem().copy()
-          : e.getMessage() != null && e.getMessage().startsWith("{") ? new JsonObject(e.getMessage())
           : new JsonObject().put("type", "internal").put("detail", String.valueOf(e.getMessage()));
         String type = (String) problem.remove("type");
         String detail = (String) problem.remove("detail");

@@ -9,7 +9,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonObject;
 
 import java.util.HashMap;
 import java.util.List;
@@ -79,13 +78,6 @@ final class HoldOutcomes implements Handler<DeliveryContext<Object>> {
   }
 
   private static String problemType(ReplyException failure) {
-    if (failure instanceof CommandFailure command) {
-      return command.problem().getString("type");
-    }
-    try {
-      return new JsonObject(failure.getMessage()).getString("type");
-    } catch (RuntimeException notJson) {
-      return null;
-    }
+    return failure instanceof CommandFailure command ? command.problem().getString("type") : null;
   }
 }
