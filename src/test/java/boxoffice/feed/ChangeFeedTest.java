@@ -4,7 +4,7 @@ import boxoffice.Boxoffice;
 import boxoffice.bus.Addresses;
 import boxoffice.testing.Api;
 import boxoffice.testing.ChangeLog;
-import boxoffice.testing.RedisClusterExtension;
+import boxoffice.testing.ServiceTest;
 import boxoffice.testing.SseClient;
 import boxoffice.testing.TestCluster;
 import boxoffice.testing.TestService;
@@ -12,11 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,29 +23,16 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith({VertxExtension.class, RedisClusterExtension.class})
-class ChangeFeedTest {
+class ChangeFeedTest extends ServiceTest {
 
-  private Vertx vertx;
-  private TestCluster cluster;
-  private Boxoffice app;
-  private Api api;
-
-  @BeforeEach
-  void start(Vertx vertx, TestCluster cluster) {
-    this.vertx = vertx;
-    this.cluster = cluster;
-    JsonObject config = TestService.config(cluster);
-    config.put("feed", new JsonObject().put("pollMs", 100).put("heartbeatMs", 300));
-    app = TestService.start(vertx, config);
-    api = new Api(vertx, app.httpPort());
-    api.createEvent("feed", 4, 5, 900);
+  @Override
+  protected JsonObject config(TestCluster cluster) {
+    return TestService.config(cluster).put("feed", new JsonObject().put("pollMs", 100).put("heartbeatMs", 300));
   }
 
-  @AfterEach
-  void stop() {
-    api.close();
-    app.close().await();
+  @BeforeEach
+  void createEvent() {
+    api.createEvent("feed", 4, 5, 900);
   }
 
   /** Holds, confirms and cancels on the event: 3 changes per round. */

@@ -1,22 +1,16 @@
 package boxoffice.http;
 
-import boxoffice.Boxoffice;
-import boxoffice.testing.Api;
 import boxoffice.testing.EventState;
-import boxoffice.testing.RedisClusterExtension;
+import boxoffice.testing.ServiceTest;
 import boxoffice.testing.TestCluster;
 import boxoffice.testing.TestService;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 
@@ -25,33 +19,21 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every rule of the API's input: a clear problem+json 4xx, and nothing written. */
-@ExtendWith({VertxExtension.class, RedisClusterExtension.class})
-class BadInputTest {
+class BadInputTest extends ServiceTest {
 
-  private Vertx vertx;
-  private TestCluster cluster;
-  private Boxoffice app;
-  private Api api;
   private String reservation;
 
+  @Override
+  protected JsonObject config(TestCluster cluster) {
+    return TestService.config(cluster).put("admin", new JsonObject().put("apiKey", "s3cret"));
+  }
+
   @BeforeEach
-  void start(Vertx vertx, TestCluster cluster) {
-    this.vertx = vertx;
-    this.cluster = cluster;
-    JsonObject config = TestService.config(cluster);
-    config.put("admin", new JsonObject().put("apiKey", "s3cret"));
-    app = TestService.start(vertx, config);
-    api = new Api(vertx, app.httpPort());
+  void createEvent() {
     HttpResponse<Buffer> created = api.request(HttpMethod.POST, "/events").putHeader("X-Admin-Key", "s3cret")
       .sendJsonObject(event()).await();
     assertEquals(201, created.statusCode(), created.bodyAsString());
     reservation = api.hold("show", "owner", List.of("A1")).await().bodyAsJsonObject().getString("reservationId");
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-    app.close().await();
   }
 
   private static JsonObject event() {

@@ -1,22 +1,16 @@
 package boxoffice.reservation;
 
-import boxoffice.Boxoffice;
 import boxoffice.bus.Addresses;
 import boxoffice.testing.Api;
 import boxoffice.testing.EventState;
-import boxoffice.testing.RedisClusterExtension;
+import boxoffice.testing.ServiceTest;
 import boxoffice.testing.TestCluster;
-import boxoffice.testing.TestService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,26 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Many buyers race for the seats of one event through HTTP; afterwards the invariants must hold. */
-@ExtendWith({VertxExtension.class, RedisClusterExtension.class})
-class HoldRaceTest {
+class HoldRaceTest extends ServiceTest {
 
   private static final int ROWS = 10;
   private static final int PER_ROW = 10;
   private final Random random = new Random(42);
-  private Boxoffice app;
-  private Api api;
-
-  @BeforeEach
-  void start(Vertx vertx, TestCluster cluster) {
-    app = TestService.start(vertx, cluster);
-    api = new Api(vertx, app.httpPort());
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-    app.close().await();
-  }
 
   @Test
   void namedSeatHoldsNeverShareASeat(Vertx vertx, TestCluster cluster) {

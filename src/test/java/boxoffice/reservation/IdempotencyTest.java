@@ -1,12 +1,9 @@
 package boxoffice.reservation;
 
-import boxoffice.Boxoffice;
 import boxoffice.bus.Addresses;
-import boxoffice.testing.Api;
 import boxoffice.testing.EventState;
-import boxoffice.testing.RedisClusterExtension;
+import boxoffice.testing.ServiceTest;
 import boxoffice.testing.TestCluster;
-import boxoffice.testing.TestService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -14,11 +11,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,23 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-@ExtendWith({VertxExtension.class, RedisClusterExtension.class})
-class IdempotencyTest {
-
-  private Boxoffice app;
-  private Api api;
-
-  @BeforeEach
-  void start(Vertx vertx, TestCluster cluster) {
-    app = TestService.start(vertx, cluster);
-    api = new Api(vertx, app.httpPort());
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-    app.close().await();
-  }
+class IdempotencyTest extends ServiceTest {
 
   private Future<HttpResponse<Buffer>> hold(String user, JsonObject body, String key) {
     return api.request(HttpMethod.POST, "/events/idem/reservations")

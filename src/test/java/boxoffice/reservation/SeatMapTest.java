@@ -1,20 +1,11 @@
 package boxoffice.reservation;
 
-import boxoffice.Boxoffice;
-import boxoffice.testing.Api;
-import boxoffice.testing.RedisClusterExtension;
-import boxoffice.testing.TestCluster;
-import boxoffice.testing.TestService;
+import boxoffice.testing.ServiceTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,26 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Seat maps are rendered once per change of the event and then served from memory: a map read after
  * a change was answered must show it, however many other changes and reads race it.
  */
-@ExtendWith({VertxExtension.class, RedisClusterExtension.class})
-class SeatMapTest {
+class SeatMapTest extends ServiceTest {
 
   private static final int BUYERS = 8;
   private static final int PER_ROW = 10;
   private static final int STEPS = 40;
-  private Boxoffice app;
-  private Api api;
-
-  @BeforeEach
-  void start(Vertx vertx, TestCluster cluster) {
-    app = TestService.start(vertx, cluster);
-    api = new Api(vertx, app.httpPort());
-  }
-
-  @AfterEach
-  void stop() {
-    api.close();
-    app.close().await();
-  }
 
   /**
    * Each buyer owns one row, so nobody else changes its seats: after every change it makes (hold,
