@@ -24,11 +24,16 @@ final class Requests {
     if (ctx.body().isEmpty()) {
       throw Problem.badRequest("a JSON object body is required");
     }
+    JsonObject json;
     try {
-      return ctx.body().asJsonObject();
+      json = ctx.body().asJsonObject();
     } catch (ClassCastException e) {
+      json = null;
+    }
+    if (json == null) { // JSON, but another value than an object: null, an array, a string, a number
       throw Problem.badRequest("the body must be a JSON object");
     }
+    return json;
   }
 
   static String pathId(RoutingContext ctx, String name) {
@@ -115,8 +120,8 @@ final class Requests {
 
   private static BigDecimal price(JsonObject body) {
     Object value = body.getValue("price");
-    if (!(value instanceof Number n)) {
-      throw Problem.badRequest("price is required and must be a number");
+    if (!(value instanceof Number n) || value instanceof Double d && !Double.isFinite(d)) {
+      throw Problem.badRequest("price is required and must be a number"); // 1e400 reads as infinity
     }
     BigDecimal price = new BigDecimal(n.toString());
     if (price.signum() < 0) {

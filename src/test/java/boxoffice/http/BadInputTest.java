@@ -96,6 +96,9 @@ class BadInputTest extends ServiceTest {
       .put("price", 1).put("seatIds", new JsonArray().add("S1").add("S2").add("S1"))));
     expect(400, "invalid-request", postRaw("/events", "application/json", Buffer.buffer("{\"id\": ")));
     expect(400, "invalid-request", postRaw("/events", "application/json", Buffer.buffer("[1, 2]")));
+    expect(400, "invalid-request", postRaw("/events", "application/json", Buffer.buffer("null")));
+    expect(400, "invalid-request", postRaw("/events", "application/json",
+      Buffer.buffer(event().put("id", "n14").encode().replace("\"price\":10", "\"price\":1e400"))));
     expect(415, "unsupported-media-type", postRaw("/events", "text/plain", event().put("id", "n12").toBuffer()));
     JsonArray many = new JsonArray();
     for (int i = 0; i < 9000; i++) {
@@ -134,6 +137,7 @@ class BadInputTest extends ServiceTest {
     expect(400, null, api.hold("sh%7Bow%7D", "u1", List.of("A2")).await());
     expect(415, null, postRaw(path, "application/x-www-form-urlencoded", Buffer.buffer("userId=u1&quantity=1")));
     expect(400, null, postRaw(path, "application/json", Buffer.buffer("")));
+    expect(400, "invalid-request", postRaw(path, "application/json", Buffer.buffer("null")));
     HttpResponse<Buffer> taken = api.hold("show", "u1", List.of("A2", "A1")).await();
     expect(409, "unavailable", taken);
     assertEquals(new JsonArray().add("A1"), taken.bodyAsJsonObject().getJsonArray("unavailable"));
