@@ -1,6 +1,7 @@
 package boxoffice.redis;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
@@ -36,7 +37,9 @@ public final class ClusterConnection {
   private final long commandTimeoutMs;
   private final Runnable onClosed;
   private RedisConnection current;
+  private long generation;
   private boolean replacing;
+  private Promise<Void> replaced = Promise.promise();
   private boolean closed;
   private int users;
 
@@ -58,6 +61,9 @@ public final class ClusterConnection {
   /** A node socket that closes or breaks (the node died) starts the replacement before calls fail on it. */
   private void use(RedisConnection conn) {
     current = conn;
+    generation++;
+    replaced.tryComplete();
+    replaced = Promise.promise();
     conn.endHandler(v -> {
       if (current == conn) {
         replaceSoon();
@@ -86,6 +92,22 @@ public final class ClusterConnection {
   public static boolean isTransient(Throwable err) {
     return !isErrorReply(err) || TRANSIENT_REPLIES.stream().anyMatch(((ErrorType) err)::is)
       || TRANSIENT_REPLIES.stream().anyMatch(kind -> err.getMessage().contains("] " + kind));
+  }
+
+  /**
+   * Changes each time a replacement is swapped in: what was written through one generation's sockets
+   * is not on the next one's, which matters to WAIT (it counts the writes of its own socket).
+   */
+  public long generation() {
+    return generation;
+  }
+
+  /**
+   * Completes once a replacement under way is swapped in, at once when none is; fails after
+   * {@code withinMs} when the replacement cannot connect yet (a node is still down).
+   */
+  public Future<Void> replacement(long withinMs) {
+    return replacing ? replaced.future().timeout(withinMs, TimeUnit.MILLISECONDS) : Future.succeededFuture();
   }
 
   /** Sends one command; fails within the command timeout when its node cannot answer. */

@@ -32,7 +32,7 @@ public final class EventStore {
 
   /** How many keys the sweeper's index of events is spread over. */
   public static final int SWEEP_SHARDS = 16;
-  private static final long REPEAT_AFTER_MS = 200;
+  private static final long REPEAT_WITHIN_MS = 1000;
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
 
   private final Vertx vertx;
@@ -63,12 +63,13 @@ public final class EventStore {
   /**
    * Runs an event script; succeeds with its reply, or fails with the command failure it stands for.
    * A repeatable script whose call broke on its way (a node socket closed under it) is repeated once,
-   * on the connection that replaces the broken one.
+   * on the connection that replaces the broken one when that one connects within a second (a node
+   * restarted on its address), else on the old one (a failover may have moved the slot meanwhile).
    */
   public Future<JsonObject> run(Script script, String eventId, List<String> args) {
     return call(script, eventId, args)
       .recover(err -> script.repeatable && !ClusterConnection.isErrorReply(err) && !(err instanceof TimeoutException)
-        ? vertx.timer(REPEAT_AFTER_MS).compose(t -> call(script, eventId, args))
+        ? connection.replacement(REPEAT_WITHIN_MS).otherwiseEmpty().compose(swapped -> call(script, eventId, args))
         : Future.failedFuture(err))
       .compose(response -> outcome(eventId, response));
   }
@@ -85,25 +86,29 @@ public final class EventStore {
    * write again when repeated, so a repeat waits for the replicas to have the first call's change too.
    */
   public Future<JsonObject> runReplicated(Script script, String eventId, List<String> args) {
-    return run(script, eventId, args).compose(reply -> settings.confirmReplicas() == 0
-      ? Future.succeededFuture(reply)
-      : replicated(eventId).map(reply));
+    if (settings.confirmReplicas() == 0) {
+      return run(script, eventId, args);
+    }
+    long generation = connection.generation();
+    return run(script, eventId, args).compose(reply -> replicated(eventId, generation).map(reply));
   }
 
   /**
    * The master's online replicas, then WAIT for them, each in a batch with a read of the event's key
    * first: a batch goes to the node of its keys, on the socket the script went through, and WAIT
    * counts the replicas that have every write of that socket. A replica still loading its first copy
-   * could not take over, and is not waited for.
+   * could not take over, and is not waited for. When the connection was replaced since the script was
+   * sent ({@code generation}), the socket is another one and WAIT would count nothing of the script:
+   * the change is then not taken as replicated.
    */
-  private Future<Void> replicated(String eventId) {
-    return replicated(eventId, 3);
+  private Future<Void> replicated(String eventId, long generation) {
+    return replicated(eventId, generation, 3);
   }
 
   /** A batch does not follow redirects: right after the slot moved, it is tried again on the new map. */
-  private Future<Void> replicated(String eventId, int attempts) {
-    return waitForReplicas(eventId).recover(err -> attempts > 1 && ClusterConnection.isTransient(err)
-      ? vertx.timer(100).compose(t -> replicated(eventId, attempts - 1))
+  private Future<Void> replicated(String eventId, long generation, int attempts) {
+    return waitForReplicas(eventId, generation).recover(err -> attempts > 1 && ClusterConnection.isTransient(err)
+      ? vertx.timer(100).compose(t -> replicated(eventId, generation, attempts - 1))
       : Future.failedFuture(notReplicated()));
   }
 
@@ -113,14 +118,20 @@ public final class EventStore {
         + "repeat the request, a repeat is safe"));
   }
 
-  private Future<Void> waitForReplicas(String eventId) {
+  private Future<Void> waitForReplicas(String eventId, long generation) {
     Request route = Request.cmd(Command.EXISTS).arg(Keys.event(eventId));
+    if (connection.generation() != generation) {
+      return Future.failedFuture(notReplicated());
+    }
     return connection.batch(List.of(route, Request.cmd(Command.INFO).arg("replication")))
       .compose(info -> {
         long online = info.get(1).toString().lines().filter(l -> l.startsWith("slave") && l.contains("state=online")).count();
         int replicas = (int) Math.min(settings.confirmReplicas(), online);
         if (replicas == 0) {
           return Future.succeededFuture(true);
+        }
+        if (connection.generation() != generation) {
+          return Future.succeededFuture(false);
         }
         return connection.batch(List.of(route, Request.cmd(Command.WAIT).arg(replicas).arg(settings.confirmWaitMs())))
           .map(acks -> acks.get(1).toInteger() >= replicas);
