@@ -6,8 +6,9 @@
 --       quantity (0 when seats are named), seat ids...
 -- Reply (JSON): {"ok": reservation, "index": true when the sweeper's index may lack the event}
 --   or {"fail": "not_found" | "invalid" | "unknown_seats" | "unavailable" | "insufficient"
---   | "idempotency_mismatch", "detail": text, ...}; "replayed": true when it is the stored reply to
---   an earlier call with the same key; "events": the domain events emitted (see lib.lua).
+--   | "idempotency_mismatch", "detail": text, ...} (unavailable or insufficient also while the first
+--   in line fits the free seats: those go to the waitlist first); "replayed": true when it is the
+--   stored reply to an earlier call with the same key; "events": the domain events emitted (see lib.lua).
 local id, user, idem, fingerprint, quantity = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 
 local layout = load_layout()
@@ -35,6 +36,7 @@ if idem_key then
   end
 end
 
+local WAITLIST_FIRST = 'the free seats go to the waitlist first'
 local now = now_ms()
 local all_due_released = release_due(layout, now, 64)
 
@@ -78,7 +80,13 @@ if quantity == 0 then
   if #unavailable > 0 then
     return reply(remember({ fail = 'unavailable', detail = 'some seats are taken', unavailable = unavailable }))
   end
+  if owed_to_waitlist() then
+    return reply(remember({ fail = 'unavailable', detail = WAITLIST_FIRST, unavailable = seats }))
+  end
 else
+  if owed_to_waitlist() then
+    return reply(remember({ fail = 'insufficient', detail = WAITLIST_FIRST, available = 0 }))
+  end
   seats = pick_seats(layout, quantity)
   if not seats then
     return reply(remember({ fail = 'insufficient', detail = 'not enough free seats',

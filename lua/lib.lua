@@ -189,6 +189,17 @@ local function unindexed()
   return redis.call('ZCARD', EXPIRY) == 0 and redis.call('ZCARD', WAITLIST) == 0
 end
 
+-- seats that come back are offered to the waitlist first: while the first in line fits the free
+-- seats, nobody else may hold any (the promotion verticle, or the sweeper, promotes them in a moment)
+local function owed_to_waitlist()
+  local head = redis.call('ZRANGE', WAITLIST, 0, 0)[1]
+  if not head then
+    return false
+  end
+  local quantity = tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
+  return tonumber(redis.call('HGET', STATS, 'available')) >= quantity
+end
+
 -- best-available seats: a run of `quantity` free seats inside one row (looking at a bounded number
 -- of runs), else the first free seats wherever they are; nil when too few are free
 local function pick_seats(layout, quantity)

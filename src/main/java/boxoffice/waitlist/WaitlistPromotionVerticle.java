@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Promotes waiters as soon as seats come back: on every cancelled or expired reservation it runs
- * promotion steps for the event until the first in line no longer fits. Several instances (in one
+ * Promotes waiters as soon as seats come back or the line moves: on every cancelled or expired
+ * reservation, and every waiter who left, it runs promotion steps for the event until the first in
+ * line no longer fits. Until then nobody else can hold the seats the first in line fits (hold.lua). Several instances (in one
  * process or many) may react to the same release: each step is one atomic script, so nobody gets
  * seats twice and nobody is skipped. A lost release is caught up by the sweeper's pass.
  */
@@ -36,7 +37,8 @@ public final class WaitlistPromotionVerticle extends VerticleBase {
   public Future<?> start() {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
-      return Future.all(List.of(Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED).stream()
+      return Future.all(List.of(Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED,
+          Addresses.WAITLIST_LEFT).stream()
         .map(address -> vertx.eventBus().<JsonObject>consumer(address,
           msg -> promote(msg.body().getString("eventId"))).completion())
         .toList());

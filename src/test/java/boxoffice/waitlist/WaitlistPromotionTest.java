@@ -21,10 +21,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,8 +76,13 @@ class WaitlistPromotionTest {
       Future.all(joins).await();
       joins.forEach(j -> assertEquals(201, j.result().statusCode(), j.result().bodyAsString()));
 
-      // seats come back while the line changes: cancels now, expiries after 2 s, joins and leaves
+      // seats come back while the line changes: cancels now, expiries after 2 s, joins and leaves,
+      // and buyers outside the line keep trying to hold a seat
       List<Future<?>> racing = new ArrayList<>();
+      long snipersStop = System.currentTimeMillis() + 4000;
+      for (int i = 0; i < 4; i++) {
+        racing.add(snipe(api, "sniper" + i, snipersStop));
+      }
       for (int i = 0; i < 12; i++) {
         JsonObject hold = holds.get(i);
         racing.add(api.cancel(EVENT, hold.getString("reservationId"), hold.getString("userId")));
@@ -109,11 +116,15 @@ class WaitlistPromotionTest {
 
   /**
    * Replays the change log against a model of the line and the free seats: every promotion must take
-   * the head of the line, for the quantity it asked, with no more seats than are free.
+   * the head of the line, for the quantity it asked, with no more seats than are free, and nobody
+   * outside the line may hold seats while the head of the line fits the free ones.
    */
   private int replay(List<SseClient.Event> log) {
     LinkedList<String> line = new LinkedList<>();
     Map<String, Integer> wants = new HashMap<>();
+    Set<String> promotedHolds = new HashSet<>();
+    log.stream().filter(e -> e.type().equals("waitlist.promoted"))
+      .forEach(e -> promotedHolds.add(e.data().getString("reservationId")));
     int free = 0;
     int promotions = 0;
     for (SseClient.Event change : log) {
@@ -122,6 +133,9 @@ class WaitlistPromotionTest {
       switch (change.type()) {
         case "event.created" -> free = data.getInteger("totalSeats");
         case "reservation.created" -> {
+          boolean headFits = !line.isEmpty() && wants.get(line.peek()) <= free;
+          assertTrue(promotedHolds.contains(data.getString("reservationId")) || !headFits,
+            "hold " + change.id() + " by " + data.getString("userId") + " took seats the head of the line fits");
           free -= seats;
           assertTrue(free >= 0, "never more seats held than free");
         }
@@ -143,6 +157,17 @@ class WaitlistPromotionTest {
     }
     assertEquals(List.of(), line, "nobody is left in line");
     return promotions;
+  }
+
+  /** Holds one seat again and again until {@code until}, as a buyer who is not in line. */
+  private static Future<Void> snipe(Api api, String user, long until) {
+    if (System.currentTimeMillis() >= until) {
+      return Future.succeededFuture();
+    }
+    return api.holdQuantity(EVENT, user, 1).compose(hold -> {
+      assertTrue(hold.statusCode() == 201 || hold.statusCode() == 409, hold.bodyAsString());
+      return snipe(api, user, until);
+    });
   }
 
   private static Future<HttpResponse<Buffer>> join(Api api, String user, int quantity) {
