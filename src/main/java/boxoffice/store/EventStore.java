@@ -33,6 +33,8 @@ public final class EventStore {
   /** How many keys the sweeper's index of events is spread over. */
   public static final int SWEEP_SHARDS = 16;
   private static final long REPEAT_WITHIN_MS = 1000;
+  private static final long INDEX_RETRY_FIRST_MS = 250;
+  private static final long INDEX_RETRY_MAX_MS = 10_000;
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
 
   private final Vertx vertx;
@@ -40,6 +42,7 @@ public final class EventStore {
   private final ClusterConnection connection;
   private final Map<Script, LuaScript> scripts;
   private final LocalMap<String, Boolean> watched;
+  private boolean closed;
 
   private EventStore(Vertx vertx, RedisSettings settings, ClusterConnection connection, Map<Script, LuaScript> scripts) {
     this.vertx = vertx;
@@ -199,15 +202,28 @@ public final class EventStore {
   /**
    * Puts the event in the sweeper's index, to be looked at by {@code at} (ms) at the latest; called
    * when a script says the index may lack the event (see ExpirySweeperVerticle for why that is enough).
+   * Later scripts do not ask again while the event has pending holds or waiters, so a write that fails
+   * (the index shard failing over) is tried again, less and less often, until it succeeds.
    */
   public void index(String eventId, long at) {
+    index(eventId, at, INDEX_RETRY_FIRST_MS);
+  }
+
+  private void index(String eventId, long at, long retryMs) {
     String shard = Keys.sweepShard(Keys.sweepShardOf(eventId, SWEEP_SHARDS));
     connection.send(Request.cmd(Command.ZADD).arg(shard).arg("LT").arg(at).arg(eventId))
-      .onFailure(err -> LOG.warn("Event {} not indexed for the sweeper (lazy expiry still applies): {}",
-        eventId, err.getMessage()));
+      .onFailure(err -> {
+        if (closed) {
+          return;
+        }
+        LOG.warn("Event {} not indexed for the sweeper yet, retrying in {} ms: {}",
+          eventId, retryMs, err.getMessage());
+        vertx.setTimer(retryMs, t -> index(eventId, at, Math.min(retryMs * 2, INDEX_RETRY_MAX_MS)));
+      });
   }
 
   public Future<Void> close() {
+    closed = true;
     return connection.close();
   }
 }
