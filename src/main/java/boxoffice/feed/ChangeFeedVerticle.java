@@ -97,6 +97,8 @@ public final class ChangeFeedVerticle extends VerticleBase {
   /**
    * One subscriber more. Replies {@code {backlog: [entries after "after"], upTo: id}}: entries up to
    * {@code upTo} are in the backlog (when "after" was given), later ones come live on the feed address.
+   * When "after" is older than the oldest entry the log still keeps, the entries after it may be gone:
+   * the reply is then {@code {backlog: [], upTo: id, reset: true}}, and the subscriber starts afresh.
    */
   private Future<JsonObject> open(JsonObject cmd) {
     String subscription = cmd.getString("subscription");
@@ -122,11 +124,24 @@ public final class ChangeFeedVerticle extends VerticleBase {
         if (after == null) {
           return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo));
         }
-        Request range = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("(" + after).arg(upTo);
-        return (StreamIds.compare(after, upTo) >= 0 ? Future.succeededFuture((Response) null) : store.send(range))
-          .map(entries -> new JsonObject().put("backlog", entries(entries)).put("upTo", upTo))
+        return backlog(eventId, after, upTo)
           .onFailure(err -> unsubscribe(eventId, subscription)); // the subscriber gets a failure, not a feed
       });
+    });
+  }
+
+  private Future<JsonObject> backlog(String eventId, String after, String upTo) {
+    if (StreamIds.compare(after, upTo) >= 0) {
+      return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo));
+    }
+    Request oldest = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("-").arg("+").arg("COUNT").arg(1);
+    Request range = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("(" + after).arg(upTo);
+    return store.send(oldest).compose(first -> {
+      if (first.size() > 0 && StreamIds.compare(after, first.get(0).get(0).toString()) < 0) {
+        return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo)
+          .put("reset", true));
+      }
+      return store.send(range).map(entries -> new JsonObject().put("backlog", entries(entries)).put("upTo", upTo));
     });
   }
 

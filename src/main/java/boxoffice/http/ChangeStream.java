@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -18,9 +17,13 @@ import java.util.List;
  * One client's live feed of an event's changes as server-sent events: {@code id} the change-log entry
  * id, {@code event} its type, {@code data} its JSON. A client that reconnects with Last-Event-ID gets
  * exactly the entries after it: it listens to the live entries first, then takes the backlog up to
- * where the live entries start, and drops whatever it already sent.
+ * where the live entries start, and drops whatever it already sent. When the log no longer keeps
+ * the entries after that id, the client gets a {@code reset} event instead, and the entries from then on.
  */
 final class ChangeStream {
+
+  private static final String RESET = new JsonObject().put("detail", "the changes after Last-Event-ID are no "
+    + "longer kept; read the event again, the changes from here on follow").encode();
 
   private final Vertx vertx;
   private final HttpServerResponse response;
@@ -51,14 +54,14 @@ final class ChangeStream {
       .put("after", after);
     stream.live.completion()
       .compose(registered -> ctx.vertx().eventBus().<JsonObject>request(Addresses.FEED_OPEN, open, delivery))
-      .onSuccess(reply -> stream.start(reply.body().getJsonArray("backlog"), heartbeatMs))
+      .onSuccess(reply -> stream.start(reply.body(), heartbeatMs))
       .onFailure(err -> {
         stream.close(); // when the open timed out here, it may still succeed there
         ctx.fail(err);
       });
   }
 
-  private void start(JsonArray backlog, long heartbeatMs) {
+  private void start(JsonObject opened, long heartbeatMs) {
     response.closeHandler(v -> close());
     if (response.closed()) {
       close();
@@ -69,7 +72,12 @@ final class ChangeStream {
       .putHeader("Cache-Control", "no-cache")
       .putHeader("X-Accel-Buffering", "no")
       .write(": connected\n\n");
-    backlog.forEach(entry -> send((JsonObject) entry));
+    if (opened.getBoolean("reset", false)) {
+      // Last-Event-ID is older than the log keeps: go on from now, under an id a reconnect resumes from
+      lastSent = opened.getString("upTo");
+      response.write("id: " + lastSent + "\nevent: reset\ndata: " + RESET + "\n\n");
+    }
+    opened.getJsonArray("backlog").forEach(entry -> send((JsonObject) entry));
     early.forEach(this::send);
     early.clear();
     streaming = true;

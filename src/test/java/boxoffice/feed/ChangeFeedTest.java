@@ -2,6 +2,7 @@ package boxoffice.feed;
 
 import boxoffice.Boxoffice;
 import boxoffice.bus.Addresses;
+import boxoffice.store.Keys;
 import boxoffice.testing.Api;
 import boxoffice.testing.ChangeLog;
 import boxoffice.testing.ServiceTest;
@@ -88,6 +89,26 @@ class ChangeFeedTest extends ServiceTest {
       Thread.sleep(300);
       assertEquals(ids(log.subList(from, log.size())), ids(resumed.events()), "exactly the changes after " + last);
       assertEquals(ids(log.subList(from, log.size())), ids(after));
+    } finally {
+      resumed.close();
+    }
+  }
+
+  @Test
+  void aClientResumingFromAChangeTheLogNoLongerKeepsIsToldToStartAfresh() throws Exception {
+    changes(2, "x");
+    List<SseClient.Event> before = ChangeLog.read(vertx, cluster, "feed");
+    String trimmed = before.get(1).id();
+    int owner = cluster.masterOf(TestCluster.slot(Keys.changes("feed")));
+    cluster.cli(owner, "XTRIM", Keys.changes("feed"), "MAXLEN", "3"); // as the log's bound does
+    SseClient resumed = SseClient.connect(vertx, app.httpPort(), "feed", trimmed);
+    try {
+      changes(1, "y");
+      List<SseClient.Event> seen = resumed.await(5, 5000);
+      assertEquals("reset", seen.get(0).type());
+      assertEquals(before.get(before.size() - 1).id(), seen.get(0).id(), "a reconnect resumes after the reset");
+      List<SseClient.Event> log = ChangeLog.read(vertx, cluster, "feed");
+      assertEquals(ids(log.subList(log.size() - 4, log.size())), ids(seen.subList(1, 5)), "then every new change");
     } finally {
       resumed.close();
     }
