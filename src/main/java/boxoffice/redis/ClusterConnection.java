@@ -103,8 +103,8 @@ public final class ClusterConnection {
   }
 
   /**
-   * Completes once a replacement under way is swapped in, at once when none is; fails after
-   * {@code withinMs} when the replacement cannot connect yet (a node is still down).
+   * Completes once a replacement under way is swapped in, at once when none is; fails when its
+   * attempt to connect fails (a node is still down), or after {@code withinMs}.
    */
   public Future<Void> replacement(long withinMs) {
     return replacing ? replaced.future().timeout(withinMs, TimeUnit.MILLISECONDS) : Future.succeededFuture();
@@ -151,6 +151,9 @@ public final class ClusterConnection {
       .onFailure(err -> {
         LOG.debug("Cluster connection not replaced yet: {}", err.getMessage());
         replacing = false;
+        Promise<Void> waiting = replaced;
+        replaced = Promise.promise();
+        waiting.fail(err); // a node is still down: whoever waits for a replacement stops waiting
         replaceSoon();
       }));
   }

@@ -66,8 +66,8 @@ public final class EventStore {
   /**
    * Runs an event script; succeeds with its reply, or fails with the command failure it stands for.
    * A repeatable script whose call broke on its way (a node socket closed under it) is repeated once,
-   * on the connection that replaces the broken one when that one connects within a second (a node
-   * restarted on its address), else on the old one (a failover may have moved the slot meanwhile).
+   * on the connection that replaces the broken one when the next attempt to open one succeeds (a node
+   * restarted on its address), else at once on the old one (a failover may have moved the slot).
    */
   public Future<JsonObject> run(Script script, String eventId, List<String> args) {
     return call(script, eventId, args)
