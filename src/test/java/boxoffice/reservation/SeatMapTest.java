@@ -1,6 +1,9 @@
 package boxoffice.reservation;
 
+import boxoffice.store.Keys;
+import boxoffice.testing.EventState;
 import boxoffice.testing.ServiceTest;
+import boxoffice.testing.TestCluster;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +18,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Seat maps are rendered once per change of the event and then served from memory: a map read after
@@ -65,6 +69,45 @@ class SeatMapTest extends ServiceTest {
       assertEquals("held", after.getString((String) seat));
     }
     assertEquals(9, after.stream().filter(e -> e.getValue().equals("available")).count());
+  }
+
+  /**
+   * After the first read, maps are the kept one with the logged changes applied: through holds,
+   * confirms, cancels and expiries they must equal the seat hash, also once the log was trimmed
+   * past the kept map's version (the next read renders the whole hash again).
+   */
+  @Test
+  void mapsFollowingTheChangeLogEqualTheSeatHash() throws Exception {
+    api.createEvent("log", 4, 10, 1); // 1 s holds, so that some expire between rounds
+    Random random = new Random(3);
+    assertEquals(truth("log"), seatMap("log").await());
+    for (int round = 0; round < 6; round++) {
+      for (int i = 0; i < 8; i++) {
+        HttpResponse<Buffer> hold = api.holdQuantity("log", "u" + round + "x" + i, 1 + random.nextInt(3)).await();
+        assertTrue(hold.statusCode() == 201 || hold.statusCode() == 409, hold.bodyAsString());
+        if (hold.statusCode() == 201 && random.nextInt(3) > 0) {
+          JsonObject held = hold.bodyAsJsonObject();
+          String reservation = held.getString("reservationId");
+          assertEquals(200, (random.nextBoolean() ? api.confirm("log", reservation, held.getString("userId"))
+            : api.cancel("log", reservation, held.getString("userId"))).await().statusCode());
+        }
+        assertEquals(truth("log"), seatMap("log").await(), "round " + round + ", change " + i);
+      }
+      if (round == 2) {
+        Thread.sleep(1200); // the holds left pending expire
+      }
+      if (round == 4) {
+        cluster.cli(cluster.masterOf(TestCluster.slot(Keys.changes("log"))), "XTRIM", Keys.changes("log"), "MAXLEN", "1");
+      }
+    }
+  }
+
+  /** The seat hash as a map would show it. */
+  private JsonObject truth(String eventId) {
+    JsonObject map = new JsonObject();
+    EventState.read(vertx, cluster, eventId).seats().forEach((seat, state) ->
+      map.put(seat, state.startsWith("pending:") ? "held" : state.startsWith("sold:") ? "sold" : "available"));
+    return map;
   }
 
   private Future<JsonObject> seatMap(String eventId) {
