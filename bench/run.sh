@@ -15,6 +15,8 @@
 #   holds-qty     holds of {"quantity": 2} (best available) on 100,000-seat events (all 201)
 #   flash         a 100-seat event, each request naming 1 random seat (100 x 201, the rest 409)
 #   seatmap       GET /events/ID/seats of a 10,000-seat event with 500 seats held
+#   seatmap-live  the same reads of a fresh 10,000-seat event while 2 more connections hold its seats
+#                 one by one ({"quantity": 1}), so that the map changes all the time
 #   redis         redis-benchmark: the hold script (lua/lib.lua + lua/hold.lua, as the service sends it)
 #                 by EVALSHA with quantity 2 on the master that owns the events, unpipelined
 #   redis-p16     the same, 16 commands pipelined a connection
@@ -407,6 +409,22 @@ load_hold_script() {
   [ "$HOLD_SHA" = "$expected" ] || die "SCRIPT LOAD gave $HOLD_SHA, the file's SHA1 is $expected"
   say "redis ceiling: hold script $HOLD_SHA ($( [ "$known" = 1 ] && echo "the one the service already uses on that master" || echo "NOT yet known to that master: is it the service's?"))"
 }
+scenario_seatmap_live() {
+  new_event "l" "$MAP_ROWS" "$MAP_PER_ROW"
+  local id=$EVENT_ID writer
+  env BENCH_LUA_DIR="$ROOT/bench/lua" BENCH_THREADS=1 BENCH_EVENTS="$id" BENCH_ROWS="$MAP_ROWS" \
+    BENCH_PER_ROW="$MAP_PER_ROW" BENCH_MODE=quantity BENCH_QTY=1 \
+    wrk -t1 -c2 -d"$((DURATION + 2))s" --timeout 5s -s "$ROOT/bench/lua/holds.lua" "$URL/" \
+    >"$OUT/r$1-seatmap-live-holds.txt" 2>&1 &
+  writer=$!
+  sleep 1
+  run_wrk "r$1-seatmap-live" get.lua "$URL/events/$id/seats" BENCH_COUNT_STATUSES=0
+  wait "$writer" || true
+  check_events "$id"
+  record "$1" seatmap-live
+  say "    seatmap-live: the map changed $(sed -n 's/^RESULT.* rps=\([^ ]*\).*/\1/p' "$OUT/r$1-seatmap-live-holds.txt") times/s (holds beside the reads)"
+}
+
 scenario_redis() { # ROUND NAME PIPELINE
   new_events "r" "$REDIS_EVENTS" "$BIG_ROWS" "$BIG_PER_ROW"
   local pool=$EVENTS id rows=() line
@@ -472,6 +490,7 @@ for round in $(seq 1 "$ROUNDS"); do
   skipped holds-qty || scenario_holds "$round" holds-qty quantity
   skipped flash || scenario_flash "$round"
   skipped seatmap || scenario_seatmap "$round"
+  skipped seatmap-live || scenario_seatmap_live "$round"
   skipped redis || scenario_redis "$round" redis 1
   skipped redis-p16 || scenario_redis "$round" redis-p16 16
 done
@@ -489,7 +508,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
   echo
   echo "Medians over $ROUNDS rounds (${DURATION}s wrk runs, $CONNS connections, $THREADS wrk threads; cpu in cores of $(nproc)):"
   printf '%-12s %8s %7s %8s %7s | %5s %5s %5s %5s %5s %5s | %8s  %s\n' scenario "req/s" "p50 ms" "p90 ms" "p99 ms" svc redis repl load other busy% "us/call" checks
-  for s in health health-plain holds-seats holds-qty flash seatmap redis redis-p16; do
+  for s in health health-plain holds-seats holds-qty flash seatmap seatmap-live redis redis-p16; do
     grep -q "	$s	" "$RESULTS" || continue
     checks=$(awk -F'\t' -v s="$s" 'NR > 1 && $1 >= 1 && $2 == s { print $16 }' "$RESULTS" | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = " " }')
     us=$(awk -F'\t' -v s="$s" 'NR > 1 && $1 >= 1 && $2 == s { split($14, a, ":"); print a[2] }' "$RESULTS" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
