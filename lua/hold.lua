@@ -80,12 +80,13 @@ if quantity == 0 then
   if #unavailable > 0 then
     return reply(remember({ fail = 'unavailable', detail = 'some seats are taken', unavailable = unavailable }))
   end
-  if owed_to_waitlist() then
-    return reply(remember({ fail = 'unavailable', detail = WAITLIST_FIRST, unavailable = seats }))
+  if owed_to_waitlist() then -- passing: not remembered for the idempotency key
+    return reply({ fail = 'unavailable', detail = WAITLIST_FIRST, unavailable = seats })
   end
 else
-  if owed_to_waitlist() then
-    return reply(remember({ fail = 'insufficient', detail = WAITLIST_FIRST, available = 0 }))
+  if owed_to_waitlist() then -- passing: not remembered for the idempotency key
+    return reply({ fail = 'insufficient', detail = WAITLIST_FIRST,
+      available = tonumber(redis.call('HGET', STATS, 'available')) })
   end
   seats = pick_seats(layout, quantity)
   if not seats then

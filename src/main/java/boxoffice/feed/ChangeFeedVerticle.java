@@ -105,7 +105,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
     String eventId = cmd.getString("eventId");
     opening.put(subscription, false);
     return subscribe(eventId, subscription, cmd.getString("after")).andThen(done -> {
-      if (opening.remove(subscription) && done.succeeded()) {
+      if (Boolean.TRUE.equals(opening.remove(subscription)) && done.succeeded()) {
         unsubscribe(eventId, subscription); // nobody waits for this reply any more
       }
     });
@@ -130,19 +130,26 @@ public final class ChangeFeedVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The entries after "after", read before the oldest kept entry: trimming only moves the oldest
+   * forward, so entries trimmed before the range read show up in the second read. The log was never
+   * trimmed while its oldest entry is the event's creation, which every log starts with.
+   */
   private Future<JsonObject> backlog(String eventId, String after, String upTo) {
     if (StreamIds.compare(after, upTo) >= 0) {
       return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo));
     }
-    Request oldest = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("-").arg("+").arg("COUNT").arg(1);
     Request range = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("(" + after).arg(upTo);
-    return store.send(oldest).compose(first -> {
-      if (first.size() > 0 && StreamIds.compare(after, first.get(0).get(0).toString()) < 0) {
-        return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo)
-          .put("reset", true));
+    Request oldest = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("-").arg("+").arg("COUNT").arg(1);
+    return store.send(range).compose(entries -> store.send(oldest).map(first -> {
+      JsonObject opened = new JsonObject().put("upTo", upTo);
+      JsonObject firstKept = first.size() == 0 ? null : entries(first).getJsonObject(0);
+      if (firstKept != null && !"event.created".equals(firstKept.getString("type"))
+        && StreamIds.compare(after, firstKept.getString("id")) < 0) {
+        return opened.put("backlog", new JsonArray()).put("reset", true);
       }
-      return store.send(range).map(entries -> new JsonObject().put("backlog", entries(entries)).put("upTo", upTo));
-    });
+      return opened.put("backlog", entries(entries));
+    }));
   }
 
   private Future<Reader> startReader(String eventId) {

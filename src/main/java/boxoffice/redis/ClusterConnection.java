@@ -3,6 +3,7 @@ package boxoffice.redis;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
@@ -107,7 +108,13 @@ public final class ClusterConnection {
    * attempt to connect fails (a node is still down), or after {@code withinMs}.
    */
   public Future<Void> replacement(long withinMs) {
-    return replacing ? replaced.future().timeout(withinMs, TimeUnit.MILLISECONDS) : Future.succeededFuture();
+    if (!replacing) {
+      return Future.succeededFuture();
+    }
+    // a promise of the caller's context, so that its timeout fires on the event loop too
+    Promise<Void> waiting = ((ContextInternal) vertx.getOrCreateContext()).promise();
+    replaced.future().onComplete(waiting);
+    return waiting.future().timeout(withinMs, TimeUnit.MILLISECONDS);
   }
 
   /** Sends one command; fails within the command timeout when its node cannot answer. */

@@ -87,13 +87,19 @@ public final class EventStore {
    * replicas, such as a spare taken in, has nobody to fail over to: waiting could not help).
    * Otherwise it fails as unavailable, and the caller may repeat the call: the scripts run this way
    * write again when repeated, so a repeat waits for the replicas to have the first call's change too.
+   * That is also how a call survives its connection being replaced before its WAIT: it is repeated
+   * once on the new connection.
    */
   public Future<JsonObject> runReplicated(Script script, String eventId, List<String> args) {
-    if (settings.confirmReplicas() == 0) {
-      return run(script, eventId, args);
-    }
+    return settings.confirmReplicas() == 0 ? run(script, eventId, args) : runReplicated(script, eventId, args, 2);
+  }
+
+  private Future<JsonObject> runReplicated(Script script, String eventId, List<String> args, int attempts) {
     long generation = connection.generation();
-    return run(script, eventId, args).compose(reply -> replicated(eventId, generation).map(reply));
+    return run(script, eventId, args).compose(reply -> replicated(eventId, generation).map(reply)
+      .recover(err -> attempts > 1 && connection.generation() != generation
+        ? runReplicated(script, eventId, args, attempts - 1)
+        : Future.failedFuture(err)));
   }
 
   /**
@@ -111,6 +117,7 @@ public final class EventStore {
   /** A batch does not follow redirects: right after the slot moved, it is tried again on the new map. */
   private Future<Void> replicated(String eventId, long generation, int attempts) {
     return waitForReplicas(eventId, generation).recover(err -> attempts > 1 && ClusterConnection.isTransient(err)
+      && connection.generation() == generation
       ? vertx.timer(100).compose(t -> replicated(eventId, generation, attempts - 1))
       : Future.failedFuture(notReplicated()));
   }
@@ -213,7 +220,8 @@ public final class EventStore {
     String shard = Keys.sweepShard(Keys.sweepShardOf(eventId, SWEEP_SHARDS));
     connection.send(Request.cmd(Command.ZADD).arg(shard).arg("LT").arg(at).arg(eventId))
       .onFailure(err -> {
-        if (closed) {
+        if (closed || !ClusterConnection.isTransient(err)) {
+          LOG.error("Event {} not indexed for the sweeper (lazy expiry still applies)", eventId, err);
           return;
         }
         LOG.warn("Event {} not indexed for the sweeper yet, retrying in {} ms: {}",

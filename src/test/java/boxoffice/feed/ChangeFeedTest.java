@@ -98,6 +98,12 @@ class ChangeFeedTest extends ServiceTest {
   void aClientResumingFromAChangeTheLogNoLongerKeepsIsToldToStartAfresh() throws Exception {
     changes(2, "x");
     List<SseClient.Event> before = ChangeLog.read(vertx, cluster, "feed");
+    SseClient fromStart = SseClient.connect(vertx, app.httpPort(), "feed", "0-0");
+    try {
+      assertEquals(ids(before), ids(fromStart.await(before.size(), 5000)), "an untrimmed log is replayed whole");
+    } finally {
+      fromStart.close();
+    }
     String trimmed = before.get(1).id();
     int owner = cluster.masterOf(TestCluster.slot(Keys.changes("feed")));
     cluster.cli(owner, "XTRIM", Keys.changes("feed"), "MAXLEN", "3"); // as the log's bound does

@@ -78,7 +78,7 @@ class SeatMapTest extends ServiceTest {
    */
   @Test
   void mapsFollowingTheChangeLogEqualTheSeatHash() throws Exception {
-    api.createEvent("log", 4, 10, 1); // 1 s holds, so that some expire between rounds
+    api.createEvent("log", 4, 10, 3); // 3 s holds, so that some expire between rounds
     Random random = new Random(3);
     assertEquals(truth("log"), seatMap("log").await());
     for (int round = 0; round < 6; round++) {
@@ -94,7 +94,7 @@ class SeatMapTest extends ServiceTest {
         assertEquals(truth("log"), seatMap("log").await(), "round " + round + ", change " + i);
       }
       if (round == 2) {
-        Thread.sleep(1200); // the holds left pending expire
+        Thread.sleep(3200); // the holds left pending expire
       }
       if (round == 4) {
         cluster.cli(cluster.masterOf(TestCluster.slot(Keys.changes("log"))), "XTRIM", Keys.changes("log"), "MAXLEN", "1");
