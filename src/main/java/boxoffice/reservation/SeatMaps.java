@@ -6,7 +6,6 @@ import boxoffice.store.EventStore;
 import boxoffice.store.Keys;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -19,22 +18,16 @@ import java.util.Map;
 
 /**
  * Seat maps, rendered once per change of the event. The event's version ({@link EventStore#lastChangeId})
- * is the version of its seat map: a read asks Redis for that id only, and renders the map again only
- * when it differs from the kept one's. A map is therefore never older than the read, and a popular
- * event's map costs one small Redis call.
- *
- * <p>A new render starts from the kept map and applies the change-log entries written since its
- * version (each names the seats it held, sold or freed), so a busy event costs a short XRANGE per
- * change, not an HGETALL of all its seats, which would stall its shard for milliseconds on a large
- * event. It reads the whole seat hash only without a kept map, or when the log no longer runs on
- * from the kept version (trimmed, or a failover lost the newest writes: the map must go back too).
+ * is the version of its seat map: a read asks Redis for that id only, and renders the map again
+ * (HGETALL) only when it differs from the kept one's. A map is therefore never older than the read,
+ * and a popular event's map costs one small Redis call.
+ * Versions are compared for equality, not order: after a failover that lost the newest writes, the
+ * log's last id goes back, and the map must go back with it.
  */
 final class SeatMaps {
 
   /** The rendered maps this verticle keeps, in bytes (a 100,000-seat map is about 2 MB). */
   private static final long KEPT_BYTES = 32L * 1024 * 1024;
-  /** The most change-log entries a render applies to a kept map; more read the whole seat hash. */
-  private static final int MAX_ENTRIES_APPLIED = 1000;
 
   private record Rendered(String version, RenderedJson json) {
   }
@@ -72,47 +65,18 @@ final class SeatMaps {
 
   /** The seats as they are now; read after {@code version}, so at least as new as it. */
   private Future<Rendered> render(String eventId, String version) {
-    Rendered kept = rendered.get(eventId);
-    Future<Rendered> render = (kept == null ? renderAll(eventId, version) : renderSince(eventId, version, kept))
-      .onSuccess(fresh -> keep(eventId, fresh));
+    Future<Rendered> render = store.send(Request.cmd(Command.HGETALL).arg(Keys.seats(eventId))).compose(seats -> {
+      if (seats.size() == 0) {
+        return Commands.notFound("no such event");
+      }
+      Rendered fresh = new Rendered(version, new RenderedJson(json(seats)));
+      keep(eventId, fresh);
+      return Future.succeededFuture(fresh);
+    });
     Render inFlight = new Render(version, render);
     rendering.put(eventId, inFlight);
     render.onComplete(done -> rendering.remove(eventId, inFlight));
     return render;
-  }
-
-  private Future<Rendered> renderAll(String eventId, String version) {
-    return store.send(Request.cmd(Command.HGETALL).arg(Keys.seats(eventId))).compose(seats -> seats.size() == 0
-      ? Commands.notFound("no such event")
-      : Future.succeededFuture(new Rendered(version, new RenderedJson(json(seats)))));
-  }
-
-  /** The kept map with the changes logged since its version, which the read starts with. */
-  private Future<Rendered> renderSince(String eventId, String version, Rendered kept) {
-    Request since = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg(kept.version()).arg("+")
-      .arg("COUNT").arg(MAX_ENTRIES_APPLIED + 1);
-    return store.send(since).compose(entries -> {
-      if (entries.size() == 0 || entries.size() > MAX_ENTRIES_APPLIED
-        || !entries.get(0).get(0).toString().equals(kept.version())) {
-        return renderAll(eventId, version);
-      }
-      Map<String, String> changed = new HashMap<>();
-      for (int i = 1; i < entries.size(); i++) {
-        Response fields = entries.get(i).get(1); // type, TYPE, data, JSON
-        String state = switch (fields.get(1).toString()) {
-          case "reservation.created" -> "held";
-          case "reservation.confirmed" -> "sold";
-          case "reservation.cancelled", "reservation.expired" -> "available";
-          default -> null;
-        };
-        if (state != null) {
-          new JsonObject(fields.get(3).toString()).getJsonArray("seats").forEach(seat -> changed.put((String) seat, state));
-        }
-      }
-      String newest = entries.get(entries.size() - 1).get(0).toString();
-      return Future.succeededFuture(new Rendered(newest, changed.isEmpty() ? kept.json()
-        : new RenderedJson(patched(kept.json().bytes(), changed))));
-    });
   }
 
   private void keep(String eventId, Rendered fresh) {
@@ -127,25 +91,6 @@ final class SeatMaps {
 
   private static long size(Rendered map) {
     return map.json().bytes().length();
-  }
-
-  /** A map rendered by {@link #json} with the states of some seats replaced, in the same order. */
-  private static Buffer patched(Buffer map, Map<String, String> changed) {
-    String in = map.toString(StandardCharsets.UTF_8);
-    StringBuilder out = new StringBuilder(in.length() + changed.size() * 5).append('{');
-    int at = 1; // after '{'; then "id":"state" pairs, separated by ','
-    while (at < in.length() - 1) {
-      int idEnd = in.indexOf('"', at + 1);
-      int stateEnd = in.indexOf('"', idEnd + 3);
-      String seat = in.substring(at + 1, idEnd);
-      if (at > 1) {
-        out.append(',');
-      }
-      out.append('"').append(seat).append("\":\"")
-        .append(changed.getOrDefault(seat, in.substring(idEnd + 3, stateEnd))).append('"');
-      at = stateEnd + 2;
-    }
-    return Buffer.buffer(out.append('}').toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
