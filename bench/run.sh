@@ -16,7 +16,8 @@
 #   flash         a 100-seat event, each request naming 1 random seat (100 x 201, the rest 409)
 #   seatmap       GET /events/ID/seats of a 10,000-seat event with 500 seats held
 #   seatmap-live  the same reads of a fresh 10,000-seat event while 2 more connections hold its seats
-#                 one by one ({"quantity": 1}), so that the map changes all the time
+#                 one by one ({"quantity": 1}, each connection pausing 4 ms between two holds, so that
+#                 the seats last the run), so that the map changes all the time
 #   redis         redis-benchmark: the hold script (lua/lib.lua + lua/hold.lua, as the service sends it)
 #                 by EVALSHA with quantity 2 on the master that owns the events, unpipelined
 #   redis-p16     the same, 16 commands pipelined a connection
@@ -36,6 +37,7 @@
 #   BENCH_JAR              the jar to measure (default target/boxoffice.jar, built when missing)
 #   BENCH_JAVA_OPTS        JVM options for the service  BENCH_OUT   folder for logs (default: a new /tmp dir)
 #   BENCH_REDIS_EVENTS=3   events (40,000 holds each) per redis-benchmark run
+#   BENCH_MAP_ROWS=100, BENCH_MAP_PER_ROW=100   the grid of the seatmap scenarios' events
 #   BENCH_SKIP=...         comma-separated scenarios to leave out (e.g. health-plain)
 #   BENCH_QUIET_WAIT=60    seconds the whole run may spend waiting for an idle machine before a measurement
 set -eEuo pipefail
@@ -58,7 +60,7 @@ LOG=$OUT/run.log
 HZ=$(getconf CLK_TCK)
 
 BIG_ROWS=250 BIG_PER_ROW=400    # 100,000 seats
-MAP_ROWS=100 MAP_PER_ROW=100    # 10,000 seats
+MAP_ROWS=${BENCH_MAP_ROWS:-100} MAP_PER_ROW=${BENCH_MAP_PER_ROW:-100}    # 10,000 seats
 FLASH_ROWS=10 FLASH_PER_ROW=10  # 100 seats
 QTY=2
 
@@ -413,7 +415,7 @@ scenario_seatmap_live() {
   new_event "l" "$MAP_ROWS" "$MAP_PER_ROW"
   local id=$EVENT_ID writer
   env BENCH_LUA_DIR="$ROOT/bench/lua" BENCH_THREADS=1 BENCH_EVENTS="$id" BENCH_ROWS="$MAP_ROWS" \
-    BENCH_PER_ROW="$MAP_PER_ROW" BENCH_MODE=quantity BENCH_QTY=1 \
+    BENCH_PER_ROW="$MAP_PER_ROW" BENCH_MODE=quantity BENCH_QTY=1 BENCH_DELAY_MS=4 \
     wrk -t1 -c2 -d"$((DURATION + 2))s" --timeout 5s -s "$ROOT/bench/lua/holds.lua" "$URL/" \
     >"$OUT/r$1-seatmap-live-holds.txt" 2>&1 &
   writer=$!

@@ -15,6 +15,7 @@
 --                   random   : name BENCH_QTY adjacent seats at random in the first event, with
 --                              replacement: a flash sale, most requests get 409 once the seats are gone
 --   BENCH_QTY       seats per hold (default 1); must divide BENCH_PER_ROW
+--   BENCH_DELAY_MS  a pause before each request of a connection (default none: as fast as it goes)
 package.path = os.getenv("BENCH_LUA_DIR") .. "/?.lua;" .. package.path
 local common = require "common"
 common.install{ count_statuses = true }
@@ -89,4 +90,12 @@ request = function()
     body = '{"userId":"' .. user .. '","seats":[' .. seats_body(math.random(0, groups - 1) * qty) .. ']}'
   end
   return common.post(host, "/events/" .. event .. "/reservations", body)
+end
+
+-- wrk calls delay() before each request when the script defines it
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if pause then
+  delay = function()
+    return pause
+  end
 end
