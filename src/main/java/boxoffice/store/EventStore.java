@@ -15,6 +15,7 @@ import io.vertx.core.shareddata.LocalMap;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.types.ErrorType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,8 @@ public final class EventStore {
   private static final long REPEAT_WITHIN_MS = 1000;
   private static final long INDEX_RETRY_FIRST_MS = 250;
   private static final long INDEX_RETRY_MAX_MS = 10_000;
+  /** Replies that the same command would get again; any other failure (BUSY, OOM, a failover) passes. */
+  private static final List<String> PERMANENT_REPLIES = List.of("ERR", "WRONGTYPE", "NOPERM", "NOAUTH");
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
 
   private final Vertx vertx;
@@ -210,7 +213,8 @@ public final class EventStore {
    * Puts the event in the sweeper's index, to be looked at by {@code at} (ms) at the latest; called
    * when a script says the index may lack the event (see ExpirySweeperVerticle for why that is enough).
    * Later scripts do not ask again while the event has pending holds or waiters, so a write that fails
-   * (the index shard failing over) is tried again, less and less often, until it succeeds.
+   * (the index shard failing over, busy, out of memory) is tried again, less and less often, until it
+   * succeeds or Redis refuses the command itself.
    */
   public void index(String eventId, long at) {
     index(eventId, at, INDEX_RETRY_FIRST_MS);
@@ -220,7 +224,10 @@ public final class EventStore {
     String shard = Keys.sweepShard(Keys.sweepShardOf(eventId, SWEEP_SHARDS));
     connection.send(Request.cmd(Command.ZADD).arg(shard).arg("LT").arg(at).arg(eventId))
       .onFailure(err -> {
-        if (closed || !ClusterConnection.isTransient(err)) {
+        if (closed) {
+          return;
+        }
+        if (err instanceof ErrorType reply && PERMANENT_REPLIES.stream().anyMatch(reply::is)) {
           LOG.error("Event {} not indexed for the sweeper (lazy expiry still applies)", eventId, err);
           return;
         }
