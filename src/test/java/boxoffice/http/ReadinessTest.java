@@ -29,10 +29,7 @@ class ReadinessTest {
   /** Brings the killed master back (as a replica), so that the other tests find a whole cluster. */
   @AfterEach
   void restoreTheNode() throws InterruptedException {
-    if (!cluster.alive(victim)) {
-      cluster.restart(victim);
-    }
-    awaitReplicaSynced(cluster, victim);
+    cluster.restoreAsReplica(victim);
   }
 
   @Test
@@ -75,16 +72,5 @@ class ReadinessTest {
     }
     throw new AssertionError("readiness did not change in time; last answer: "
       + (last == null ? "none" : last.statusCode() + " " + last.bodyAsString()));
-  }
-
-  static void awaitReplicaSynced(TestCluster cluster, int node) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (cluster.cli(node, "info", "replication").contains("master_link_status:up")) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("node " + node + " did not come back as a synced replica");
   }
 }

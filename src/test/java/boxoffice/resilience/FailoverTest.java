@@ -35,10 +35,7 @@ class FailoverTest {
   @AfterEach
   void restore() throws InterruptedException {
     if (victim > 0) {
-      if (!cluster.alive(victim)) {
-        cluster.restart(victim);
-      }
-      Scenarios.awaitSynced(cluster, victim);
+      cluster.restoreAsReplica(victim);
     }
   }
 
@@ -67,7 +64,7 @@ class FailoverTest {
       cluster.kill(victim);
       long promoted = Scenarios.awaitNewMaster(cluster, slot, victim, 15_000);
       cluster.restart(victim); // back as a replica of the new master, so sales can be replicated again
-      Scenarios.awaitSynced(cluster, victim);
+      cluster.awaitSyncedReplica(victim);
       Thread.sleep(3000);
       load.stop();
 

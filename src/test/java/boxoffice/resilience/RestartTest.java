@@ -42,17 +42,17 @@ class RestartTest {
       cluster.kill(replica);
       Thread.sleep(1000);
       cluster.restart(replica);
-      Scenarios.awaitSynced(cluster, replica);
+      cluster.awaitSyncedReplica(replica);
 
       int slot = TestCluster.slot("{event:" + events.get(2) + "}");
       int master = cluster.masterOf(slot);
       int standby = replicaOf(cluster, master);
       Scenarios.failover(cluster, standby, slot, master);
-      Scenarios.awaitSynced(cluster, master);
+      cluster.awaitSyncedReplica(master);
       cluster.kill(master); // now a replica
       Thread.sleep(1000);
       cluster.restart(master);
-      Scenarios.awaitSynced(cluster, master);
+      cluster.awaitSyncedReplica(master);
       Scenarios.failover(cluster, master, slot, standby); // back to master, on an address whose sockets died
       Thread.sleep(1500);
       load.stop();

@@ -48,17 +48,6 @@ final class Scenarios {
     throw new AssertionError("node " + replica + " did not take over from " + master);
   }
 
-  static void awaitSynced(TestCluster cluster, int replica) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (cluster.cli(replica, "info", "replication").contains("master_link_status:up")) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("node " + replica + " is not a synced replica");
-  }
-
   /** After the scenario: no confirmed sale lost, and every event's invariants hold. */
   static void assertConsistent(Vertx vertx, TestCluster cluster, Load load, List<String> events) {
     assertSalesKept(vertx, cluster, load.sales());

@@ -30,10 +30,7 @@ class SweeperIndexTest {
   @AfterEach
   void restore() throws InterruptedException {
     if (victim > 0) {
-      if (!cluster.alive(victim)) {
-        cluster.restart(victim);
-      }
-      Scenarios.awaitSynced(cluster, victim);
+      cluster.restoreAsReplica(victim);
     }
   }
 

@@ -157,6 +157,26 @@ public final class TestCluster implements AutoCloseable {
     script("start", String.valueOf(node));
   }
 
+  /** Waits until the node is a replica in sync with its master. */
+  public void awaitSyncedReplica(int node) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (cli(node, "info", "replication").contains("master_link_status:up")) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("node " + node + " is not a synced replica");
+  }
+
+  /** Brings a killed master back, as a synced replica of the one that took over, for the tests after. */
+  public void restoreAsReplica(int node) throws InterruptedException {
+    if (!alive(node)) {
+      restart(node);
+    }
+    awaitSyncedReplica(node);
+  }
+
   /** Node n (re)joins as an empty master, as the spares 7 and 8 start. */
   public void spare(int node) {
     script("spare", String.valueOf(node));
