@@ -120,23 +120,19 @@ public final class ChangeFeedVerticle extends VerticleBase {
       Future<Reader> reader = existing != null ? Future.succeededFuture(existing) : startReader(eventId);
       return reader.compose(r -> {
         r.subscriptions.add(subscription);
-        String upTo = r.lastId;
-        if (after == null) {
-          return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo));
-        }
-        return backlog(eventId, after, upTo)
+        return backlog(eventId, after, r.lastId)
           .onFailure(err -> unsubscribe(eventId, subscription)); // the subscriber gets a failure, not a feed
       });
     });
   }
 
   /**
-   * The entries after "after", read before the oldest kept entry: trimming only moves the oldest
-   * forward, so entries trimmed before the range read show up in the second read. The log was never
-   * trimmed while its oldest entry is the event's creation, which every log starts with.
+   * The entries after "after" (none without it), read before the oldest kept entry: trimming only
+   * moves the oldest forward, so entries trimmed before the range read show up in the second read. The
+   * log was never trimmed while its oldest entry is the event's creation, which every log starts with.
    */
   private Future<JsonObject> backlog(String eventId, String after, String upTo) {
-    if (StreamIds.compare(after, upTo) >= 0) {
+    if (after == null || StreamIds.compare(after, upTo) >= 0) {
       return Future.succeededFuture(new JsonObject().put("backlog", new JsonArray()).put("upTo", upTo));
     }
     Request range = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("(" + after).arg(upTo);

@@ -133,9 +133,6 @@ public final class EventStore {
 
   private Future<Void> waitForReplicas(String eventId, long generation) {
     Request route = Request.cmd(Command.EXISTS).arg(Keys.event(eventId));
-    if (connection.generation() != generation) {
-      return Future.failedFuture(notReplicated());
-    }
     return connection.batch(List.of(route, Request.cmd(Command.INFO).arg("replication")))
       .compose(info -> {
         long online = info.get(1).toString().lines().filter(l -> l.startsWith("slave") && l.contains("state=online")).count();

@@ -16,9 +16,10 @@ import java.util.Set;
 /**
  * Promotes waiters as soon as seats come back or the line moves: on every cancelled or expired
  * reservation, and every waiter who left, it runs promotion steps for the event until the first in
- * line no longer fits. Until then nobody else can hold the seats the first in line fits (hold.lua). Several instances (in one
- * process or many) may react to the same release: each step is one atomic script, so nobody gets
- * seats twice and nobody is skipped. A lost release is caught up by the sweeper's pass.
+ * line no longer fits. Until then nobody else can hold the seats the first in line fits (hold.lua).
+ * Several instances (in one process or many) may react to the same release: each step is one atomic
+ * script, so nobody gets seats twice and nobody is skipped. A lost release is caught up by the
+ * sweeper's pass.
  */
 public final class WaitlistPromotionVerticle extends VerticleBase {
 
