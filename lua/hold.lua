@@ -8,7 +8,10 @@
 --   or {"fail": "not_found" | "invalid" | "unknown_seats" | "unavailable" | "insufficient"
 --   | "idempotency_mismatch", "detail": text, ...} (unavailable or insufficient also while the first
 --   in line fits the free seats: those go to the waitlist first); "replayed": true when it is the
---   stored reply to an earlier call with the same key; "events": the domain events emitted (see lib.lua).
+--   stored reply to an earlier call with the same key; "events": the domain events emitted (see lib.lua);
+--   "full" when the event is left without a free seat: {"nextExpiry": ms, the first time one of its
+--   pending holds runs out (absent when none is pending), "rows", "seatsPerRow" (grid events)}, so
+--   that the service can refuse the holds that follow for a moment without calling this script.
 local id, user, idem, fingerprint, quantity = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 
 local layout = load_layout()
@@ -16,9 +19,20 @@ if not layout then
   return reply({ fail = 'not_found', detail = 'no such event' })
 end
 
+local function answer(t)
+  if tonumber(redis.call('HGET', STATS, 'available')) == 0 then
+    local first = redis.call('ZRANGE', EXPIRY, 0, 0, 'WITHSCORES')
+    t.full = { nextExpiry = tonumber(first[2]) }
+    if layout.kind == 'grid' then
+      t.full.rows, t.full.seatsPerRow = layout.rows, layout.per_row
+    end
+  end
+  return reply(t)
+end
+
 -- the same call again (the service repeats a call whose connection broke): its hold, once
 if redis.call('EXISTS', res_key(id)) == 1 then
-  return reply({ ok = reservation(id), replayed = true, index = true })
+  return answer({ ok = reservation(id), replayed = true, index = true })
 end
 
 local idem_key = idem ~= '' and (META .. ':idem:' .. user .. ':' .. idem) or nil
@@ -27,7 +41,7 @@ if idem_key then
   if stored then
     local first = cjson.decode(stored)
     if first.fingerprint ~= fingerprint then
-      return reply({ fail = 'idempotency_mismatch',
+      return answer({ fail = 'idempotency_mismatch',
                      detail = 'this Idempotency-Key was used for a different request' })
     end
     local replayed = cjson.decode(first.reply)
@@ -55,7 +69,7 @@ if quantity == 0 then
   for i = 6, #ARGV do
     local seat = ARGV[i]
     if seen[seat] then
-      return reply({ fail = 'invalid', detail = 'seat ' .. seat .. ' is named twice' })
+      return answer({ fail = 'invalid', detail = 'seat ' .. seat .. ' is named twice' })
     end
     seen[seat] = true
     seats[#seats + 1] = seat
@@ -75,22 +89,22 @@ if quantity == 0 then
   end
   if #unknown > 0 then
     -- a request naming seats the event does not have is not worth remembering
-    return reply({ fail = 'unknown_seats', detail = 'the event has no such seats', unknown = unknown })
+    return answer({ fail = 'unknown_seats', detail = 'the event has no such seats', unknown = unknown })
   end
   if #unavailable > 0 then
-    return reply(remember({ fail = 'unavailable', detail = 'some seats are taken', unavailable = unavailable }))
+    return answer(remember({ fail = 'unavailable', detail = 'some seats are taken', unavailable = unavailable }))
   end
   if owed_to_waitlist() then -- passing: not remembered for the idempotency key
-    return reply({ fail = 'unavailable', detail = WAITLIST_FIRST, unavailable = seats })
+    return answer({ fail = 'unavailable', detail = WAITLIST_FIRST, unavailable = seats })
   end
 else
   if owed_to_waitlist() then -- passing: not remembered for the idempotency key
-    return reply({ fail = 'insufficient', detail = WAITLIST_FIRST,
+    return answer({ fail = 'insufficient', detail = WAITLIST_FIRST,
       available = tonumber(redis.call('HGET', STATS, 'available')) })
   end
   seats = pick_seats(layout, quantity)
   if not seats then
-    return reply(remember({ fail = 'insufficient', detail = 'not enough free seats',
+    return answer(remember({ fail = 'insufficient', detail = 'not enough free seats',
       available = tonumber(redis.call('HGET', STATS, 'available')) }))
   end
 end
@@ -98,4 +112,4 @@ end
 local index = unindexed() or nil
 local result = remember({ ok = hold_seats(layout, id, user, seats, now) })
 result.index = index
-return reply(result)
+return answer(result)

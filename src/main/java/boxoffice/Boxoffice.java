@@ -50,7 +50,7 @@ public final class Boxoffice {
       : vertx.deployVerticle(new MetricsVerticle(registry));
     return metrics
       .compose(id -> vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions()))
-      .compose(id -> vertx.deployVerticle(() -> new ReservationVerticle(redis, config.holdSeconds()), perCore))
+      .compose(id -> vertx.deployVerticle(() -> new ReservationVerticle(redis, config.holdSeconds(), config.soldOutMs()), perCore))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis,
         ExpirySweeperVerticle.recheckMs(config.sweeperIntervalMs())), perCore))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistPromotionVerticle(redis), new DeploymentOptions()))

@@ -1,6 +1,7 @@
 package boxoffice.reservation;
 
 import boxoffice.bus.Addresses;
+import boxoffice.bus.CommandFailure;
 import boxoffice.bus.Commands;
 import boxoffice.redis.RedisCluster;
 import boxoffice.store.EventStore;
@@ -26,12 +27,14 @@ public final class ReservationVerticle extends VerticleBase {
 
   private final RedisCluster redis;
   private final int defaultHoldSeconds;
+  private final SoldOutEvents soldOut;
   private EventStore store;
   private SeatMaps seatMaps;
 
-  public ReservationVerticle(RedisCluster redis, int defaultHoldSeconds) {
+  public ReservationVerticle(RedisCluster redis, int defaultHoldSeconds, long soldOutMs) {
     this.redis = redis;
     this.defaultHoldSeconds = defaultHoldSeconds;
+    this.soldOut = new SoldOutEvents(soldOutMs);
   }
 
   @Override
@@ -39,14 +42,19 @@ public final class ReservationVerticle extends VerticleBase {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
       seatMaps = new SeatMaps(opened);
-      return Commands.serve(vertx.eventBus(), List.of(
+      // seats that come free, through any verticle of this process
+      Future<Void> freed = Future.all(List.of("reservation.cancelled", "reservation.expired").stream()
+        .map(type -> vertx.eventBus().<JsonObject>consumer("boxoffice." + type,
+          event -> soldOut.forget(event.body().getString("eventId"))).completion())
+        .toList()).mapEmpty();
+      return freed.compose(v -> Commands.serve(vertx.eventBus(), List.of(
         Commands.of(Addresses.EVENT_CREATE, this::createEvent),
         Commands.of(Addresses.EVENT_GET, this::getEvent),
         Commands.of(Addresses.EVENT_SEATS, cmd -> seatMaps.get(cmd.getString("eventId"))),
         Commands.of(Addresses.RESERVATION_HOLD, this::hold),
         Commands.of(Addresses.RESERVATION_GET, this::getReservation),
         Commands.of(Addresses.RESERVATION_CONFIRM, cmd -> endHold(Script.CONFIRM, cmd)),
-        Commands.of(Addresses.RESERVATION_CANCEL, cmd -> endHold(Script.CANCEL, cmd))));
+        Commands.of(Addresses.RESERVATION_CANCEL, cmd -> endHold(Script.CANCEL, cmd)))));
     });
   }
 
@@ -90,7 +98,15 @@ public final class ReservationVerticle extends VerticleBase {
     List<String> args = new ArrayList<>(List.of(Ids.random(), Ids.require(userId),
       cmd.getString("idempotencyKey", ""), fingerprint, String.valueOf(quantity)));
     seats.forEach(seat -> args.add(Ids.require((String) seat)));
-    return store.run(Script.HOLD, eventId, args).map(reply -> {
+    long sentAt = System.currentTimeMillis();
+    CommandFailure refusal = soldOut.refusal(cmd, sentAt);
+    if (refusal != null) {
+      return Future.failedFuture(refusal);
+    }
+    return store.reply(Script.HOLD, eventId, args).compose(reply -> {
+      soldOut.learn(eventId, reply, sentAt);
+      return EventStore.outcome(reply);
+    }).map(reply -> {
       JsonObject created = reply.getJsonObject("ok");
       if (reply.getBoolean("index", false)) {
         store.index(eventId, created.getLong("expiresAt"));

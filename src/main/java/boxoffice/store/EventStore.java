@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -38,6 +39,8 @@ public final class EventStore {
   private static final long INDEX_RETRY_MAX_MS = 10_000;
   /** Replies that the same command would get again; any other failure (BUSY, OOM, a failover) passes. */
   private static final List<String> PERMANENT_REPLIES = List.of("ERR", "WRONGTYPE", "NOPERM", "NOAUTH");
+  /** Members of a script's "fail" reply that are for the service, not for the problem it answers. */
+  private static final Set<String> NOT_FOR_CLIENTS = Set.of("fail", "events", "replayed", "full");
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
 
   private final Vertx vertx;
@@ -68,16 +71,27 @@ public final class EventStore {
 
   /**
    * Runs an event script; succeeds with its reply, or fails with the command failure it stands for.
-   * A repeatable script whose call broke on its way (a node socket closed under it) is repeated once,
-   * on the connection that replaces the broken one when the next attempt to open one succeeds (a node
-   * restarted on its address), else at once on the old one (a failover may have moved the slot).
    */
   public Future<JsonObject> run(Script script, String eventId, List<String> args) {
+    return reply(script, eventId, args).compose(EventStore::outcome);
+  }
+
+  /**
+   * Runs an event script and publishes the domain events it emitted; its reply as it is, a "fail"
+   * too. A repeatable script whose call broke on its way (a node socket closed under it) is repeated
+   * once, on the connection that replaces the broken one when the next attempt to open one succeeds
+   * (a node restarted on its address), else at once on the old one (a failover may have moved the slot).
+   */
+  public Future<JsonObject> reply(Script script, String eventId, List<String> args) {
     return call(script, eventId, args)
       .recover(err -> script.repeatable && !ClusterConnection.isErrorReply(err) && !(err instanceof TimeoutException)
         ? connection.replacement(REPEAT_WITHIN_MS).otherwiseEmpty().compose(swapped -> call(script, eventId, args))
         : Future.failedFuture(err))
-      .compose(response -> outcome(eventId, response));
+      .map(response -> {
+        JsonObject reply = new JsonObject(response.toString());
+        publish(eventId, reply.getJsonArray("events"));
+        return reply;
+      });
   }
 
   private Future<Response> call(Script script, String eventId, List<String> args) {
@@ -149,16 +163,15 @@ public final class EventStore {
       .compose(done -> done ? Future.succeededFuture() : Future.failedFuture(notReplicated()));
   }
 
-  private Future<JsonObject> outcome(String eventId, Response response) {
-    JsonObject reply = new JsonObject(response.toString());
-    publish(eventId, reply.getJsonArray("events"));
+  /** A script's reply when it is no "fail", else the command failure the "fail" stands for. */
+  public static Future<JsonObject> outcome(JsonObject reply) {
     String fail = reply.getString("fail");
     if (fail == null) {
       return Future.succeededFuture(reply);
     }
     JsonObject problem = new JsonObject();
     reply.forEach(field -> {
-      if (!List.of("fail", "events", "replayed").contains(field.getKey())) {
+      if (!NOT_FOR_CLIENTS.contains(field.getKey())) {
         problem.put(field.getKey(), field.getValue());
       }
     });
