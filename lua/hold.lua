@@ -9,9 +9,10 @@
 --   | "idempotency_mismatch", "detail": text, ...} (unavailable or insufficient also while the first
 --   in line fits the free seats: those go to the waitlist first); "replayed": true when it is the
 --   stored reply to an earlier call with the same key; "events": the domain events emitted (see lib.lua);
---   "full" when the event is left without a free seat: {"nextExpiry": ms, the first time one of its
---   pending holds runs out (absent when none is pending), "rows", "seatsPerRow" (grid events)}, so
---   that the service can refuse the holds that follow for a moment without calling this script.
+--   "full" when the event is left without a free seat: {"now": Redis' time (ms), "nextExpiry": ms, the
+--   first time one of its pending holds runs out (absent when none is pending), "rows", "seatsPerRow"
+--   (grid events)}, so that the service can refuse the holds that follow for a moment without calling
+--   this script.
 local id, user, idem, fingerprint, quantity = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 
 local layout = load_layout()
@@ -22,7 +23,7 @@ end
 local function answer(t)
   if tonumber(redis.call('HGET', STATS, 'available')) == 0 then
     local first = redis.call('ZRANGE', EXPIRY, 0, 0, 'WITHSCORES')
-    t.full = { nextExpiry = tonumber(first[2]) }
+    t.full = { now = now_ms(), nextExpiry = tonumber(first[2]) }
     if layout.kind == 'grid' then
       t.full.rows, t.full.seatsPerRow = layout.rows, layout.per_row
     end

@@ -43,8 +43,8 @@ public final class ReservationVerticle extends VerticleBase {
       store = opened;
       seatMaps = new SeatMaps(opened);
       // seats that come free, through any verticle of this process
-      Future<Void> freed = Future.all(List.of("reservation.cancelled", "reservation.expired").stream()
-        .map(type -> vertx.eventBus().<JsonObject>consumer("boxoffice." + type,
+      Future<Void> freed = Future.all(List.of(Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED).stream()
+        .map(address -> vertx.eventBus().<JsonObject>consumer(address,
           event -> soldOut.forget(event.body().getString("eventId"))).completion())
         .toList()).mapEmpty();
       return freed.compose(v -> Commands.serve(vertx.eventBus(), List.of(
@@ -98,13 +98,14 @@ public final class ReservationVerticle extends VerticleBase {
     List<String> args = new ArrayList<>(List.of(Ids.random(), Ids.require(userId),
       cmd.getString("idempotencyKey", ""), fingerprint, String.valueOf(quantity)));
     seats.forEach(seat -> args.add(Ids.require((String) seat)));
-    long sentAt = System.currentTimeMillis();
+    long sentAt = SoldOutEvents.now();
     CommandFailure refusal = soldOut.refusal(cmd, sentAt);
     if (refusal != null) {
       return Future.failedFuture(refusal);
     }
+    long freedBefore = soldOut.freed();
     return store.reply(Script.HOLD, eventId, args).compose(reply -> {
-      soldOut.learn(eventId, reply, sentAt);
+      soldOut.learn(eventId, reply, sentAt, freedBefore);
       return EventStore.outcome(reply);
     }).map(reply -> {
       JsonObject created = reply.getJsonObject("ok");

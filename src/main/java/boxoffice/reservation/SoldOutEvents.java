@@ -14,9 +14,11 @@ import java.util.Set;
  * The events that Redis last reported without a free seat (every seat held or sold), so that in a
  * flash sale the holds that come after the last seat went are refused here, not by a script call
  * each. A report is trusted for {@code hold.soldOutMs} from when its call was sent, and never past
- * the first expiry of the event's pending holds (from then on Redis would release that hold); a
- * cancel or an expiry published on this process's event bus ends it at once, so a cancel made
- * through another process is seen at most {@code soldOutMs} later.
+ * the first expiry of the event's pending holds (from then on Redis would release that hold; counted
+ * from Redis' own time in the report, so that the clocks of the service and Redis need not agree).
+ * A cancel or an expiry published on this process's event bus ends it at once, also for the reports
+ * of calls that were in flight meanwhile; a cancel made through another process is seen at most
+ * {@code soldOutMs} later. Times are of a monotonic clock ({@link #now()}).
  *
  * <p>Only the answer the hold script would give is given here: 409 for a request without an
  * Idempotency-Key (a keyed request's answer must be kept in Redis for its retries) that asks for a
@@ -33,20 +35,35 @@ final class SoldOutEvents {
 
   private final long trustMs;
   private final Map<String, SoldOut> events = new HashMap<>();
+  /** How many times seats came free: a report from a call sent before the last time is not trusted. */
+  private long freed;
 
   SoldOutEvents(long trustMs) {
     this.trustMs = trustMs;
   }
 
-  /** Takes in a hold script's reply to a call sent at {@code sentAt}: its "full", or the lack of one. */
-  void learn(String eventId, JsonObject reply, long sentAt) {
+  /** Milliseconds of a monotonic clock, for {@code sentAt} and {@code now}. */
+  static long now() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  /** The current count of seats coming free, to give back to {@link #learn} with the call's reply. */
+  long freed() {
+    return freed;
+  }
+
+  /**
+   * Takes in a hold script's reply to a call sent at {@code sentAt}, when {@code freedBefore} was
+   * {@link #freed()}: its "full", or the lack of one.
+   */
+  void learn(String eventId, JsonObject reply, long sentAt, long freedBefore) {
     JsonObject full = reply.getJsonObject("full");
-    if (full == null || trustMs == 0) {
+    if (full == null || trustMs == 0 || freed != freedBefore) {
       events.remove(eventId);
       return;
     }
     Long nextExpiry = full.getLong("nextExpiry");
-    long until = nextExpiry == null ? sentAt + trustMs : Math.min(sentAt + trustMs, nextExpiry);
+    long until = sentAt + (nextExpiry == null ? trustMs : Math.min(trustMs, nextExpiry - full.getLong("now")));
     if (events.size() >= TIDY_ABOVE) {
       events.values().removeIf(soldOut -> soldOut.until <= sentAt);
     }
@@ -55,6 +72,7 @@ final class SoldOutEvents {
 
   /** Seats of the event came free (a cancel, an expiry). */
   void forget(String eventId) {
+    freed++;
     events.remove(eventId);
   }
 
