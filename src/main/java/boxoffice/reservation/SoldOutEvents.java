@@ -30,7 +30,20 @@ final class SoldOutEvents {
   /** Entries at most, beyond which the ones past their time are dropped. */
   private static final int TIDY_ABOVE = 10_000;
 
-  private record SoldOut(long until, int rows, int seatsPerRow) {
+  private static final class SoldOut {
+    final long until;
+    /** From then on (the last quarter of the window) one hold is let through to renew the report. */
+    final long renewFrom;
+    final int rows;
+    final int seatsPerRow;
+    boolean renewing;
+
+    SoldOut(long sentAt, long until, int rows, int seatsPerRow) {
+      this.until = until;
+      this.renewFrom = until - (until - sentAt) / 4;
+      this.rows = rows;
+      this.seatsPerRow = seatsPerRow;
+    }
   }
 
   private final long trustMs;
@@ -67,7 +80,7 @@ final class SoldOutEvents {
     if (events.size() >= TIDY_ABOVE) {
       events.values().removeIf(soldOut -> soldOut.until <= sentAt);
     }
-    events.put(eventId, new SoldOut(until, full.getInteger("rows", 0), full.getInteger("seatsPerRow", 0)));
+    events.put(eventId, new SoldOut(sentAt, until, full.getInteger("rows", 0), full.getInteger("seatsPerRow", 0)));
   }
 
   /** Seats of the event came free (a cancel, an expiry). */
@@ -76,17 +89,30 @@ final class SoldOutEvents {
     events.remove(eventId);
   }
 
-  /** The refusal the hold script would answer {@code hold} with now, or null when it must be asked. */
+  /**
+   * The refusal the hold script would answer {@code hold} with now, or null when it must be asked.
+   * In the last quarter of a report's window one hold is let through, whose reply renews the report:
+   * the window does not end for every hold in flight at once, which would all go to Redis.
+   */
   CommandFailure refusal(JsonObject hold, long now) {
-    SoldOut soldOut = events.get(hold.getString("eventId"));
+    String eventId = hold.getString("eventId");
+    SoldOut soldOut = events.get(eventId);
     if (soldOut == null || hold.containsKey("idempotencyKey")) {
       return null;
     }
     if (soldOut.until <= now) {
-      events.remove(hold.getString("eventId"));
+      events.remove(eventId);
       return null;
     }
-    JsonArray seats = hold.getJsonArray("seats");
+    CommandFailure refusal = refusal(hold.getJsonArray("seats"), soldOut);
+    if (refusal != null && !soldOut.renewing && now >= soldOut.renewFrom) {
+      soldOut.renewing = true;
+      return null;
+    }
+    return refusal;
+  }
+
+  private static CommandFailure refusal(JsonArray seats, SoldOut soldOut) {
     if (seats == null) {
       return Failure.CONFLICT.exception(new JsonObject().put("type", "insufficient")
         .put("detail", "not enough free seats").put("available", 0));

@@ -22,8 +22,20 @@ class SoldOutEventsTest {
   @Test
   void aReportIsTrustedForSoldOutMsFromWhenItsCallWasSent() {
     soldOut.learn("e", full(null), T0, soldOut.freed());
-    assertNotNull(soldOut.refusal(quantity(1), T0 + TRUST_MS - 1));
+    assertNotNull(soldOut.refusal(quantity(1), T0));
+    assertNotNull(soldOut.refusal(quantity(1), T0 + TRUST_MS * 3 / 4 - 1));
+    assertNull(soldOut.refusal(quantity(1), T0 + TRUST_MS * 3 / 4), "one hold renews the report");
+    assertNotNull(soldOut.refusal(quantity(1), T0 + TRUST_MS - 1), "the others are refused meanwhile");
     assertNull(soldOut.refusal(quantity(1), T0 + TRUST_MS));
+  }
+
+  @Test
+  void theRenewingHoldsReplyStartsANewWindow() {
+    soldOut.learn("e", full(null), T0, soldOut.freed());
+    long sentAt = T0 + TRUST_MS * 3 / 4;
+    assertNull(soldOut.refusal(quantity(1), sentAt));
+    soldOut.learn("e", full(null), sentAt, soldOut.freed());
+    assertNotNull(soldOut.refusal(quantity(1), sentAt + TRUST_MS / 2));
   }
 
   @Test
@@ -32,6 +44,8 @@ class SoldOutEventsTest {
     JsonObject reply = full(null);
     reply.getJsonObject("full").put("now", 9_000_000L).put("nextExpiry", 9_000_300L);
     soldOut.learn("e", reply, T0, soldOut.freed());
+    assertNotNull(soldOut.refusal(quantity(1), T0 + 224));
+    assertNull(soldOut.refusal(quantity(1), T0 + 225), "one hold renews the report");
     assertNotNull(soldOut.refusal(quantity(1), T0 + 299));
     assertNull(soldOut.refusal(quantity(1), T0 + 300));
   }
