@@ -39,9 +39,9 @@ public final class Metrics {
    * A Vert.x that reports to {@code registry} (which gets a filter for the addresses below). Labels
    * are few and bounded: HTTP requests by route template ({@code /events/:eventId}), never by path
    * (see {@link HttpRequestMetrics}); event-bus messages by address, with the addresses made per
-   * event folded into one per kind.
+   * event folded into one per kind. {@code base}: the other Vert.x options.
    */
-  public static Vertx vertx(PrometheusMeterRegistry registry) {
+  public static Vertx vertx(PrometheusMeterRegistry registry, VertxOptions base) {
     registry.config().meterFilter(foldEventAddresses());
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
       .setEnabled(true)
@@ -56,7 +56,7 @@ public final class Metrics {
       .addLabelMatch(new Match().setDomain(MetricsDomain.NAMED_POOLS).setLabel(Label.POOL_NAME.toString())
         .setType(MatchType.REGEX).setValue("\\p{XDigit}{8}(-\\p{XDigit}{4}){3}-\\p{XDigit}{12}").setAlias("redis"));
     return Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(options))
+      .with(new VertxOptions(base).setMetricsOptions(options))
       .withMetrics(new MetricsFactory(registry))
       .build();
   }

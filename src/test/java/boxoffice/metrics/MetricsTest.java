@@ -10,6 +10,7 @@ import boxoffice.testing.TestService;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -40,7 +41,7 @@ class MetricsTest {
   @Test
   void countsHoldsByOutcomeAndRequestsByRouteTemplate(TestCluster cluster) throws Exception {
     PrometheusMeterRegistry registry = Metrics.registry();
-    Vertx vertx = Metrics.vertx(registry);
+    Vertx vertx = Metrics.vertx(registry, new VertxOptions());
     Boxoffice app = Boxoffice.deploy(vertx, Config.fromJson(TestService.config(cluster)), registry).await();
     Api api = new Api(vertx, app.httpPort());
     SseClient feed = null;
