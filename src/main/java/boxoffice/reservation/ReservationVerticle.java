@@ -104,7 +104,7 @@ public final class ReservationVerticle extends VerticleBase {
       return Future.failedFuture(refusal);
     }
     long freedBefore = soldOut.freed();
-    return store.reply(Script.HOLD, eventId, args).compose(reply -> {
+    return store.reply(Script.HOLD, eventId, args).onFailure(err -> soldOut.drop(eventId)).compose(reply -> {
       soldOut.learn(eventId, reply, sentAt, freedBefore);
       return EventStore.outcome(reply);
     }).map(reply -> {

@@ -18,7 +18,8 @@ import java.util.Set;
  * from Redis' own time in the report, so that the clocks of the service and Redis need not agree).
  * A cancel or an expiry published on this process's event bus ends it at once, also for the reports
  * of calls that were in flight meanwhile; a cancel made through another process is seen at most
- * {@code soldOutMs} later. Times are of a monotonic clock ({@link #now()}).
+ * {@code soldOutMs} later. In the last quarter of a window one hold (of each verticle instance) goes
+ * to Redis, and its reply starts the next window. Times are of a monotonic clock ({@link #now()}).
  *
  * <p>Only the answer the hold script would give is given here: 409 for a request without an
  * Idempotency-Key (a keyed request's answer must be kept in Redis for its retries) that asks for a
@@ -81,6 +82,11 @@ final class SoldOutEvents {
       events.values().removeIf(soldOut -> soldOut.until <= sentAt);
     }
     events.put(eventId, new SoldOut(sentAt, until, full.getInteger("rows", 0), full.getInteger("seatsPerRow", 0)));
+  }
+
+  /** A hold's call on the event failed (a timeout, a failover): its report, if any, is not renewed. */
+  void drop(String eventId) {
+    events.remove(eventId);
   }
 
   /** Seats of the event came free (a cancel, an expiry). */

@@ -51,6 +51,14 @@ class SoldOutEventsTest {
   }
 
   @Test
+  void aFailedCallEndsIt() {
+    soldOut.learn("e", full(null), T0, soldOut.freed());
+    assertNull(soldOut.refusal(quantity(1), T0 + TRUST_MS * 3 / 4), "the renewing hold");
+    soldOut.drop("e"); // its call timed out
+    assertNull(soldOut.refusal(quantity(1), T0 + TRUST_MS * 3 / 4 + 1));
+  }
+
+  @Test
   void seatsComingFreeEndItAlsoForCallsInFlight() {
     soldOut.learn("e", full(null), T0, soldOut.freed());
     soldOut.forget("e");
