@@ -10,7 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,19 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith({VertxExtension.class, RedisClusterExtension.class})
 class ReadinessTest {
 
-  private TestCluster cluster;
-  private int victim;
-
-  /** Brings the killed master back (as a replica), so that the other tests find a whole cluster. */
-  @AfterEach
-  void restoreTheNode() throws InterruptedException {
-    cluster.restoreAsReplica(victim);
-  }
-
   @Test
   void readinessFollowsTheLossAndFailoverOfAMaster(Vertx vertx, TestCluster cluster) throws Exception {
-    this.cluster = cluster;
-    this.victim = cluster.masterOf(0);
+    int victim = cluster.masterOf(0);
     Boxoffice app = TestService.start(vertx, cluster);
     Api api = new Api(vertx, app.httpPort());
     try {

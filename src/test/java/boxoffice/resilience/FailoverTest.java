@@ -9,7 +9,6 @@ import boxoffice.testing.TestService;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -29,19 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith({VertxExtension.class, RedisClusterExtension.class})
 class FailoverTest {
 
-  private TestCluster cluster;
-  private int victim = -1;
-
-  @AfterEach
-  void restore() throws InterruptedException {
-    if (victim > 0) {
-      cluster.restoreAsReplica(victim);
-    }
-  }
-
   @Test
   void aMasterDiesUnderLoad(Vertx vertx, TestCluster cluster) throws Exception {
-    this.cluster = cluster;
     JsonObject config = TestService.config(cluster);
     config.getJsonObject("redis").put("confirmWaitMs", 300);
     Boxoffice app = TestService.start(vertx, config);
@@ -55,7 +43,7 @@ class FailoverTest {
       }
     }
     int slot = TestCluster.slot("{event:" + events.get(0) + "}");
-    victim = cluster.masterOf(slot);
+    int victim = cluster.masterOf(slot);
     List<String> failedShard = events.subList(0, 2);
     Load load = Load.start(vertx, api, events, 32);
     try {

@@ -10,7 +10,6 @@ import boxoffice.testing.TestService;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,19 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @ExtendWith({VertxExtension.class, RedisClusterExtension.class})
 class SweeperIndexTest {
 
-  private TestCluster cluster;
-  private int victim = -1;
-
-  @AfterEach
-  void restore() throws InterruptedException {
-    if (victim > 0) {
-      cluster.restoreAsReplica(victim);
-    }
-  }
-
   @Test
   void aHoldIndexedWhileItsIndexShardFailsOverIsStillReleased(Vertx vertx, TestCluster cluster) throws Exception {
-    this.cluster = cluster;
     String eventId = null;
     int indexSlot = -1;
     for (int i = 0; eventId == null; i++) {
@@ -51,7 +39,7 @@ class SweeperIndexTest {
     Api api = new Api(vertx, app.httpPort());
     try {
       api.createEvent(eventId, 1, 2, 2);
-      victim = cluster.masterOf(indexSlot);
+      int victim = cluster.masterOf(indexSlot);
       cluster.kill(victim);
       assertEquals(201, api.holdQuantity(eventId, "buyer", 1).await().statusCode());
       Scenarios.awaitNewMaster(cluster, indexSlot, victim, 15_000);

@@ -1,5 +1,6 @@
 package boxoffice.testing;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -7,9 +8,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Gives tests the run's one {@link TestCluster}: started by the first test class that needs it,
- * flushed before each test, stopped when the run ends. Inject it as a test or lifecycle parameter.
+ * flushed before each test, made whole again after it (the nodes it killed come back as replicas),
+ * stopped when the run ends. Inject it as a test or lifecycle parameter.
  */
-public final class RedisClusterExtension implements BeforeEachCallback, ParameterResolver {
+public final class RedisClusterExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
   static TestCluster cluster(ExtensionContext context) {
     return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
@@ -19,6 +21,11 @@ public final class RedisClusterExtension implements BeforeEachCallback, Paramete
   @Override
   public void beforeEach(ExtensionContext context) {
     cluster(context).flush();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws InterruptedException {
+    cluster(context).restoreKilled();
   }
 
   @Override

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -31,6 +33,7 @@ public final class TestCluster implements AutoCloseable {
   private final int firstPort;
   private final Path dir;
   private final boolean owned;
+  private final Set<Integer> killed = new LinkedHashSet<>();
 
   private TestCluster(int firstPort, Path dir, boolean owned) {
     this.firstPort = firstPort;
@@ -149,7 +152,9 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** Kills node n; after the test, {@link RedisClusterExtension} brings it back ({@link #restoreKilled}). */
   public void kill(int node) {
+    killed.add(node);
     script("kill", String.valueOf(node));
   }
 
@@ -169,12 +174,21 @@ public final class TestCluster implements AutoCloseable {
     throw new AssertionError("node " + node + " is not a synced replica");
   }
 
-  /** Brings a killed master back, as a synced replica of the one that took over, for the tests after. */
-  public void restoreAsReplica(int node) throws InterruptedException {
-    if (!alive(node)) {
-      restart(node);
+  /**
+   * Brings every node killed since the last call back, and waits for those that are replicas now (a
+   * killed master whose replica took over) to be in sync, so that the tests after find a whole cluster.
+   */
+  void restoreKilled() throws InterruptedException {
+    List<Integer> nodes = List.copyOf(killed);
+    killed.clear();
+    for (int node : nodes) {
+      if (!alive(node)) {
+        restart(node);
+      }
+      if (cli(node, "info", "replication").contains("role:slave")) {
+        awaitSyncedReplica(node);
+      }
     }
-    awaitSyncedReplica(node);
   }
 
   /** Node n (re)joins as an empty master, as the spares 7 and 8 start. */
