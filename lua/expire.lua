@@ -17,4 +17,4 @@ local waiting = redis.call('ZCARD', WAITLIST)
 if waiting > 0 and (not next or next > now + recheck_ms) then
   next = now + recheck_ms
 end
-return reply({ next = next, waiting = waiting, available = tonumber(redis.call('HGET', STATS, 'available')) })
+return reply({ next = next, waiting = waiting, available = free_seats() })

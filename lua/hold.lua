@@ -20,9 +20,10 @@ if not layout then
   return reply({ fail = 'not_found', detail = 'no such event' })
 end
 
-local function answer(t)
-  if tonumber(redis.call('HGET', STATS, 'available')) == 0 then
-    local first = redis.call('ZRANGE', EXPIRY, 0, 0, 'WITHSCORES')
+-- the reply; `available` is the count of free seats when the caller knows it
+local function answer(t, available)
+  if (available or free_seats()) == 0 then
+    local first = redis.call('ZRANGE', EXPIRY, '0', '0', 'WITHSCORES')
     t.full = { now = now_ms(), nextExpiry = tonumber(first[2]) }
     if layout.kind == 'grid' then
       t.full.rows, t.full.seatsPerRow = layout.rows, layout.per_row
@@ -58,7 +59,8 @@ local all_due_released = release_due(layout, now, 64)
 -- the answer, kept for retries with the same idempotency key (without this call's events)
 local function remember(result)
   if idem_key then
-    redis.call('SET', idem_key, cjson.encode({ fingerprint = fingerprint, reply = cjson.encode(result) }), 'EX', 86400)
+    redis.call('SET', idem_key, cjson.encode({ fingerprint = fingerprint, reply = cjson.encode(result) }),
+      'EX', '86400')
   end
   return result
 end
@@ -95,22 +97,24 @@ if quantity == 0 then
   if #unavailable > 0 then
     return answer(remember({ fail = 'unavailable', detail = 'some seats are taken', unavailable = unavailable }))
   end
-  if owed_to_waitlist() then -- passing: not remembered for the idempotency key
-    return answer({ fail = 'unavailable', detail = WAITLIST_FIRST, unavailable = seats })
+  local available = free_seats()
+  if owed_to_waitlist(available) then -- passing: not remembered for the idempotency key
+    return answer({ fail = 'unavailable', detail = WAITLIST_FIRST, unavailable = seats }, available)
   end
 else
-  if owed_to_waitlist() then -- passing: not remembered for the idempotency key
-    return answer({ fail = 'insufficient', detail = WAITLIST_FIRST,
-      available = tonumber(redis.call('HGET', STATS, 'available')) })
+  local available = free_seats()
+  if owed_to_waitlist(available) then -- passing: not remembered for the idempotency key
+    return answer({ fail = 'insufficient', detail = WAITLIST_FIRST, available = available }, available)
   end
-  seats = pick_seats(layout, quantity)
+  seats = pick_seats(layout, quantity, available)
   if not seats then
-    return answer(remember({ fail = 'insufficient', detail = 'not enough free seats',
-      available = tonumber(redis.call('HGET', STATS, 'available')) }))
+    return answer(remember({ fail = 'insufficient', detail = 'not enough free seats', available = available }),
+      available)
   end
 end
 
 local index = unindexed() or nil
-local result = remember({ ok = hold_seats(layout, id, user, seats, now) })
+local held, left = hold_seats(layout, id, user, seats, now)
+local result = remember({ ok = held })
 result.index = index
-return answer(result)
+return answer(result, left)

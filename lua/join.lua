@@ -27,7 +27,7 @@ if current[1] == 'waiting' or (current[1] == 'promoted'
   return reply({ ok = entry() })
 end
 
-local available = tonumber(redis.call('HGET', STATS, 'available'))
+local available = free_seats()
 if available >= quantity then
   return reply({ fail = 'seats_available', detail = 'enough seats are free: hold them instead',
                  available = available })

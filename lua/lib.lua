@@ -15,10 +15,16 @@
 local META, SEATS, STATS, FREE, RESERVATIONS, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local EVENT_ID = string.match(META, '^{event:(.+)}$')
-local CHANGES_KEPT = 10000
+local CHANGES_KEPT = '10000'
 
 -- cancelled and expired records hold no seats; they are kept a week for late readers
 local ENDED_TTL_SECONDS = 7 * 24 * 3600
+
+-- numbers passed to redis.call as integer text: Redis would print a Lua number with printf's %.17g,
+-- which costs more than the command itself on a hold's path
+local function int(n)
+  return string.format('%d', n)
+end
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -113,7 +119,7 @@ local function seat_id(layout, index)
   return redis.call('LINDEX', LAYOUT, index)
 end
 
--- puts seats in one state, in one HSET, and when free_bit is given (1 free, 0 taken) sets their bits
+-- puts seats in one state, in one HSET, and when free_bit is given ('1' free, '0' taken) sets their bits
 -- of the free bitmap with one BITFIELD (4 arguments a seat: a hold has at most hold.maxSeatsPerHold
 -- <= 1000 seats, well under the about 8,000 values unpack() can pass)
 local function set_seats(layout, seats, state, free_bit)
@@ -124,7 +130,7 @@ local function set_seats(layout, seats, state, free_bit)
     if free_bit then
       bits[#bits + 1] = 'SET'
       bits[#bits + 1] = 'u1'
-      bits[#bits + 1] = seat_index(layout, seat)
+      bits[#bits + 1] = int(seat_index(layout, seat))
       bits[#bits + 1] = free_bit
     end
   end
@@ -150,12 +156,12 @@ local function release(layout, id, status, now)
     end
   end
   if #freed > 0 then
-    set_seats(layout, freed, 'available', 1)
+    set_seats(layout, freed, 'available', '1')
   end
-  redis.call('HINCRBY', STATS, 'pending', -#seats)
-  redis.call('HINCRBY', STATS, 'available', #seats)
-  redis.call('HSET', key, 'status', status, 'ended_at', now)
-  redis.call('EXPIRE', key, ENDED_TTL_SECONDS)
+  redis.call('HINCRBY', STATS, 'pending', int(-#seats))
+  redis.call('HINCRBY', STATS, 'available', int(#seats))
+  redis.call('HSET', key, 'status', status, 'ended_at', int(now))
+  redis.call('EXPIRE', key, int(ENDED_TTL_SECONDS))
   redis.call('SREM', RESERVATIONS, id)
   redis.call('ZREM', EXPIRY, id)
   emit('reservation.' .. status, now, { reservationId = id, userId = r[2], seats = seats })
@@ -165,7 +171,7 @@ end
 -- lazy expiry: every script first releases the holds whose time has passed (a bounded number);
 -- true when that was all of them, so no pending hold left is past its time
 local function release_due(layout, now, limit)
-  local due = redis.call('ZRANGE', EXPIRY, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
+  local due = redis.call('ZRANGE', EXPIRY, '-inf', int(now), 'BYSCORE', 'LIMIT', '0', int(limit))
   for _, id in ipairs(due) do
     if not release(layout, id, 'expired', now) then
       redis.call('ZREM', EXPIRY, id)
@@ -184,36 +190,41 @@ local function expire_if_due(layout, id, now)
   return false
 end
 
--- whether the sweeper's index may have dropped the event: nothing pending, nobody waiting
+-- whether the sweeper's index may have dropped the event: nothing pending, nobody waiting (Redis
+-- deletes an emptied sorted set)
 local function unindexed()
-  return redis.call('ZCARD', EXPIRY) == 0 and redis.call('ZCARD', WAITLIST) == 0
+  return redis.call('EXISTS', EXPIRY, WAITLIST) == 0
+end
+
+local function free_seats()
+  return tonumber(redis.call('HGET', STATS, 'available'))
 end
 
 -- seats that come back are offered to the waitlist first: while the first in line fits the free
 -- seats, nobody else may hold any (the promotion verticle, or the sweeper, promotes them in a moment)
-local function owed_to_waitlist()
-  local head = redis.call('ZRANGE', WAITLIST, 0, 0)[1]
+local function owed_to_waitlist(available)
+  local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
   if not head then
     return false
   end
-  local quantity = tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
-  return tonumber(redis.call('HGET', STATS, 'available')) >= quantity
+  return available >= tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
 end
 
 -- best-available seats: a run of `quantity` free seats inside one row (looking at a bounded number
--- of runs), else the first free seats wherever they are; nil when too few are free
-local function pick_seats(layout, quantity)
-  if tonumber(redis.call('HGET', STATS, 'available')) < quantity then
+-- of runs), else the first free seats wherever they are; nil when fewer than `quantity` of the
+-- `available` seats are free
+local function pick_seats(layout, quantity, available)
+  if available < quantity then
     return nil
   end
   local seats = {}
   local row = layout.per_row
   local last = layout.rows * row - 1
-  local start = redis.call('BITPOS', FREE, 1, 0, -1, 'BIT')
+  local start = redis.call('BITPOS', FREE, '1', '0', '-1', 'BIT')
   local runs = 0
   while start >= 0 and start <= last and runs < 256 do
     local row_end = (math.floor(start / row) + 1) * row - 1
-    local gap = redis.call('BITPOS', FREE, 0, start, row_end, 'BIT')
+    local gap = redis.call('BITPOS', FREE, '0', int(start), int(row_end), 'BIT')
     local run_end = gap == -1 and row_end or gap - 1
     if run_end - start + 1 >= quantity then
       for i = start, start + quantity - 1 do
@@ -225,30 +236,31 @@ local function pick_seats(layout, quantity)
     if run_end >= last then
       break
     end
-    start = redis.call('BITPOS', FREE, 1, run_end + 1, last, 'BIT')
+    start = redis.call('BITPOS', FREE, '1', int(run_end + 1), int(last), 'BIT')
   end
   local pos = 0
   while #seats < quantity do
-    pos = redis.call('BITPOS', FREE, 1, pos, last, 'BIT')
+    pos = redis.call('BITPOS', FREE, '1', int(pos), int(last), 'BIT')
     seats[#seats + 1] = seat_id(layout, pos)
     pos = pos + 1
   end
   return seats
 end
 
--- a new pending hold on free seats; the reservation it made
+-- a new pending hold on free seats; the reservation it made, and the seats left available
 local function hold_seats(layout, id, user, seats, now)
   local expires_at = now + layout.hold_ms
-  set_seats(layout, seats, 'pending:' .. id, 0)
-  redis.call('HINCRBY', STATS, 'available', -#seats)
-  redis.call('HINCRBY', STATS, 'pending', #seats)
+  local expires = int(expires_at)
+  set_seats(layout, seats, 'pending:' .. id, '0')
+  local left = redis.call('HINCRBY', STATS, 'available', int(-#seats))
+  redis.call('HINCRBY', STATS, 'pending', int(#seats))
   redis.call('HSET', res_key(id), 'user', user, 'seats', table.concat(seats, ','), 'status', 'pending',
-    'created_at', now, 'expires_at', expires_at)
+    'created_at', int(now), 'expires_at', expires)
   redis.call('SADD', RESERVATIONS, id)
-  redis.call('ZADD', EXPIRY, expires_at, id)
+  redis.call('ZADD', EXPIRY, expires, id)
   emit('reservation.created', now, { reservationId = id, userId = user, seats = seats })
   return { reservationId = id, userId = user, seats = seats, status = 'pending', createdAt = now,
-           expiresAt = expires_at }
+           expiresAt = expires_at }, left
 end
 
 -- every reply carries the domain events the call emitted

@@ -22,7 +22,7 @@ if not head then
   return reply({})
 end
 local quantity = tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
-local seats = pick_seats(layout, quantity)
+local seats = pick_seats(layout, quantity, free_seats())
 if not seats then
   return reply({})
 end
