@@ -1,12 +1,23 @@
 -- Creates an event with every seat available.
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: id, name, venue, price, hold_seconds, layout ('grid' | 'list'), rows, per_row, seat ids... (list only)
--- Reply (JSON): {"ok": {"createdAt": ms, "totalSeats": n}} or {"fail": "exists"}; "events" as elsewhere
+-- Reply (JSON): {"ok": {"createdAt": ms, "totalSeats": n}} or {"fail": "exists" | "invalid" (a seat named twice)};
+--   "events" as elsewhere
 local id, name, venue, price, hold_seconds, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local rows, per_row = tonumber(ARGV[7]), tonumber(ARGV[8])
 
 if redis.call('EXISTS', META) == 1 then
   return reply({ fail = 'exists', detail = 'event ' .. id .. ' already exists' })
+end
+-- a seat named twice would be counted twice but stored once: refused before anything is written
+if kind == 'list' then
+  local seen = {}
+  for i = 9, #ARGV do
+    if seen[ARGV[i]] then
+      return reply({ fail = 'invalid', detail = 'seat ' .. ARGV[i] .. ' is named twice' })
+    end
+    seen[ARGV[i]] = true
+  end
 end
 
 local BATCH = 1000

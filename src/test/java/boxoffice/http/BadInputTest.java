@@ -1,10 +1,13 @@
 package boxoffice.http;
 
+import boxoffice.bus.Addresses;
+import boxoffice.bus.Failure;
 import boxoffice.testing.EventState;
 import boxoffice.testing.ServiceTest;
 import boxoffice.testing.TestCluster;
 import boxoffice.testing.TestService;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +19,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every rule of the API's input: a clear problem+json 4xx, and nothing written. */
@@ -143,6 +147,20 @@ class BadInputTest extends ServiceTest {
     assertEquals(new JsonArray().add("A1"), taken.bodyAsJsonObject().getJsonArray("unavailable"));
     expect(409, "insufficient", api.holdQuantity("show", "u1", 10).await());
     assertEquals(before, snapshot());
+  }
+
+  /** Other consumers of the event bus are held to the same rules: a seat named twice changes nothing. */
+  @Test
+  void eventBusCreationRules() {
+    String before = snapshot();
+    JsonObject create = new JsonObject().put("id", "bus1").put("name", "x").put("venue", "y").put("price", 1)
+      .put("seatIds", new JsonArray().add("S1").add("S2").add("S1"));
+    ReplyException refused = assertThrows(ReplyException.class,
+      () -> vertx.eventBus().request(Addresses.EVENT_CREATE, create).await());
+    assertEquals(Failure.INVALID.code, refused.failureCode());
+    assertTrue(refused.getMessage().contains("seat S1 is named twice"), refused.getMessage());
+    assertEquals(before, snapshot());
+    expect(404, "not-found", api.get("/events/bus1").await());
   }
 
   @Test
