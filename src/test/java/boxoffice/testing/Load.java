@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 
@@ -95,9 +96,22 @@ public final class Load {
         return;
       }
       HttpResponse<Buffer> response = result.result();
-      String detail = response.statusCode() >= 500 ? response.bodyAsJsonObject().getString("detail") : null;
+      String detail = response.statusCode() >= 500 ? detail(response) : null;
       calls.add(new Call(start, end, eventId, op, response.statusCode(), response.getHeader("Retry-After"), detail));
     });
+  }
+
+  /** A problem's detail, or the body as it is when it is no problem+json (a proxy's page, nothing). */
+  private static String detail(HttpResponse<Buffer> response) {
+    try {
+      JsonObject problem = response.bodyAsJsonObject();
+      if (problem != null && problem.getString("detail") != null) {
+        return problem.getString("detail");
+      }
+    } catch (DecodeException | ClassCastException e) {
+      // not JSON, or JSON that is no problem: the body says what it is
+    }
+    return String.valueOf(response.bodyAsString());
   }
 
   /** Stops the workers and waits for their last calls; stopping twice is harmless. */
