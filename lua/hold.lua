@@ -54,7 +54,7 @@ end
 
 local WAITLIST_FIRST = 'the free seats go to the waitlist first'
 local now = now_ms()
-local all_due_released = release_due(layout, now, 64)
+local all_due_released = release_due(layout, now, math.max(64, quantity))
 
 -- the answer, kept for retries with the same idempotency key (without this call's events)
 local function remember(result)

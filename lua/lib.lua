@@ -169,7 +169,9 @@ local function release(layout, id, status, now)
 end
 
 -- lazy expiry: every script first releases the holds whose time has passed (a bounded number);
--- true when that was all of them, so no pending hold left is past its time
+-- true when that was all of them, so no pending hold left is past its time. A call that needs
+-- `quantity` free seats releases at least that many holds: each frees a seat or more, so a hold past
+-- its time never makes it find too few.
 local function release_due(layout, now, limit)
   local due = redis.call('ZRANGE', EXPIRY, '-inf', int(now), 'BYSCORE', 'LIMIT', '0', int(limit))
   for _, id in ipairs(due) do

@@ -15,13 +15,12 @@ if redis.call('EXISTS', res_key(id)) == 1 then
   return reply({ promoted = reservation(id) }) -- the same step again: it happened already
 end
 local now = now_ms()
-release_due(layout, now, 64)
-
-local head = redis.call('ZRANGE', WAITLIST, 0, 0)[1]
+local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
+local quantity = head and tonumber(redis.call('HGET', waiter_key(head), 'quantity')) or 0
+release_due(layout, now, math.max(64, quantity))
 if not head then
   return reply({})
 end
-local quantity = tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
 local seats = pick_seats(layout, quantity, free_seats())
 if not seats then
   return reply({})

@@ -90,6 +90,42 @@ class ExpiryTest {
     }
   }
 
+  /**
+   * Lazy expiry releases 64 holds past their time a call; where holds of more seats are allowed, a
+   * quantity hold releases as many as it asks seats, so that expired holds never make it too few.
+   */
+  @Test
+  void aBigQuantityHoldReleasesAsManyExpiredHoldsAsItNeeds(Vertx vertx, TestCluster cluster) throws Exception {
+    JsonObject config = withSweeperEvery(cluster, 3_600_000);
+    config.getJsonObject("hold").put("maxSeatsPerHold", 100);
+    Boxoffice app = TestService.start(vertx, config);
+    Api api = new Api(vertx, app.httpPort());
+    Set<String> expired = expiredReservations(vertx);
+    try {
+      api.createEvent("many", 1, 100, 2);
+      List<Future<HttpResponse<Buffer>>> holds = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        holds.add(api.holdQuantity("many", "u" + i, 1));
+      }
+      for (Future<HttpResponse<Buffer>> hold : holds) {
+        assertEquals(201, hold.await().statusCode());
+      }
+      Thread.sleep(2200);
+      HttpResponse<Buffer> big = api.holdQuantity("many", "big", 100).await();
+      assertEquals(201, big.statusCode(), big.bodyAsString());
+      assertEquals(100, big.bodyAsJsonObject().getJsonArray("seats").size());
+      long deadline = System.currentTimeMillis() + 2000;
+      while (expired.size() < 100 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(100, expired.size(), "every expiry was published");
+      EventState.read(vertx, cluster, "many").assertInvariants();
+    } finally {
+      api.close();
+      app.close().await();
+    }
+  }
+
   @Test
   void holdsMadeBeforeARestartStillExpire(Vertx vertx, TestCluster cluster) throws Exception {
     JsonObject config = TestService.config(cluster);
