@@ -15,7 +15,8 @@
 //   HOLD_SECONDS (900): the event's hold time, so the promotions' holds too
 //
 // Asserts: every answer is one the contract allows (201/200 joins, 409 seats_available when seats are
-// free, 204 leave, 404 after leaving), an entry's position never goes up while it waits, a promotion
+// free or insufficient when fewer are left to sell, 204 leave, 404 after leaving), an entry's position
+// never goes up while it waits, it ends promoted or sold_out (sales left too few seats), a promotion
 // comes with a reservation of the quantity asked for, at least one promotion is seen
 // (waitlist_promotions count > 0), and the seat invariant holds at the end.
 import { check, sleep } from 'k6';
@@ -39,6 +40,7 @@ const PROMOTION_TIMEOUT = intEnv('PROMOTION_TIMEOUT', 60);
 const promotions = new Counter('waitlist_promotions');
 const notPromoted = new Counter('waitlist_not_promoted');
 const left = new Counter('waitlist_left');
+const soldOut = new Counter('waitlist_sold_out');
 const timeToPromotion = new Trend('waitlist_time_to_promotion', true);
 const oversold = new Counter('oversold_seats');
 
@@ -97,9 +99,9 @@ export function joiner(data) {
   const join = joinWaitlist(data.id, user, quantity);
   const body = json(join) || {};
   check(join, {
-    'join waitlist: 201 waiting, or 409 seats_available': (r) => (r.status === 201 && body.status === 'waiting'
-      && body.userId === user && body.quantity === quantity && body.position >= 1)
-      || (r.status === 409 && /seats[-_]available$/.test(String(body.type))),
+    'join waitlist: 201 waiting, or 409 seats_available or insufficient': (r) => (r.status === 201
+      && body.status === 'waiting' && body.userId === user && body.quantity === quantity && body.position >= 1)
+      || (r.status === 409 && /(seats[-_]available|insufficient)$/.test(String(body.type))),
   });
   if (join.status !== 201) {
     return;
@@ -119,7 +121,10 @@ export function joiner(data) {
       }
     }
     const entry = json(getWaitlistEntry(data.id, user)) || {};
-    check(entry, { 'waitlist entry: waiting or promoted': (x) => x.status === 'waiting' || x.status === 'promoted' });
+    check(entry, {
+      'waitlist entry: waiting, promoted or sold_out':
+        (x) => x.status === 'waiting' || x.status === 'promoted' || x.status === 'sold_out',
+    });
     if (entry.status === 'waiting') {
       check(entry, { 'waitlist entry: the position never goes up': (x) => typeof x.position === 'number' && x.position <= position });
       position = entry.position;
@@ -127,6 +132,9 @@ export function joiner(data) {
       promotions.add(1);
       timeToPromotion.add(Date.now() - joined);
       promoted(data.id, user, quantity, entry);
+      return;
+    } else if (entry.status === 'sold_out') {
+      soldOut.add(1);
       return;
     }
     sleep(POLL);

@@ -3,7 +3,8 @@
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: user id, quantity
 -- Reply (JSON): {"ok": entry, "created": true when this call added it, "index": true when the sweeper's
---   index may lack the event} or {"fail": "not_found" | "seats_available", "detail": text, "available": n};
+--   index may lack the event} or {"fail": "not_found" | "seats_available", "detail": text, "available": n}
+--   or {"fail": "insufficient", "detail": text, "unsold": n} when fewer seats than that are left to sell;
 --   entry: {userId, quantity, position, status, joinedAt}; "events" as elsewhere
 local user, quantity = ARGV[1], tonumber(ARGV[2])
 
@@ -31,6 +32,11 @@ local available = free_seats()
 if available >= quantity then
   return reply({ fail = 'seats_available', detail = 'enough seats are free: hold them instead',
                  available = available })
+end
+local unsold = unsold_seats()
+if quantity > unsold then -- a wait that could never end
+  return reply({ fail = 'insufficient', detail = 'the event has only ' .. unsold .. ' seats left to sell',
+                 unsold = unsold })
 end
 
 local index = unindexed() or nil

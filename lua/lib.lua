@@ -202,6 +202,11 @@ local function free_seats()
   return tonumber(redis.call('HGET', STATS, 'available'))
 end
 
+-- seats not sold: all a waiter may ever get (a sale is final)
+local function unsold_seats()
+  return tonumber(redis.call('HGET', META, 'total_seats')) - tonumber(redis.call('HGET', STATS, 'sold'))
+end
+
 -- seats that come back are offered to the waitlist first: while the first in line fits the free
 -- seats, nobody else may hold any (the promotion verticle, or the sweeper, promotes them in a moment)
 local function owed_to_waitlist(available)

@@ -1,10 +1,11 @@
 -- One promotion step: when the first user in line fits the free seats, they get a pending hold of
 -- that many best-available seats, for the event's hold time. Strict join order: a head that does not
--- fit blocks the line, nobody behind it is served first.
+-- fit blocks the line, nobody behind it is served first. Heads that want more seats than are left to
+-- sell (sales since they joined) leave the line first, as `sold_out`, up to 64 a step.
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: reservation id for the new hold
--- Reply (JSON): {"promoted": reservation} or {} when the line is empty or its head does not fit;
---   "events": the domain events emitted (reservation.created and waitlist.promoted on a promotion)
+-- Reply (JSON): {"promoted": reservation, "dropped": n} or {"dropped": n} or {}; "events": the domain
+--   events emitted (reservation.created and waitlist.promoted on a promotion, waitlist.left on a drop)
 local id = ARGV[1]
 
 local layout = load_layout()
@@ -15,15 +16,30 @@ if redis.call('EXISTS', res_key(id)) == 1 then
   return reply({ promoted = reservation(id) }) -- the same step again: it happened already
 end
 local now = now_ms()
-local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
-local quantity = head and tonumber(redis.call('HGET', waiter_key(head), 'quantity')) or 0
+local function first_in_line()
+  local user = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
+  return user, user and tonumber(redis.call('HGET', waiter_key(user), 'quantity')) or 0
+end
+
+local head, quantity = first_in_line()
+local unsold = head and unsold_seats()
+local dropped = 0
+while head and quantity > unsold and dropped < 64 do
+  redis.call('ZREM', WAITLIST, head)
+  redis.call('HSET', waiter_key(head), 'status', 'sold_out', 'left_at', int(now))
+  redis.call('EXPIRE', waiter_key(head), int(ENDED_TTL_SECONDS))
+  emit('waitlist.left', now, { userId = head, quantity = quantity, reason = 'sold_out' })
+  dropped = dropped + 1
+  head, quantity = first_in_line()
+end
+dropped = dropped > 0 and dropped or nil
 release_due(layout, now, math.max(64, quantity))
 if not head then
-  return reply({})
+  return reply({ dropped = dropped })
 end
 local seats = pick_seats(layout, quantity, free_seats())
 if not seats then
-  return reply({})
+  return reply({ dropped = dropped })
 end
 local r = hold_seats(layout, id, head, seats, now)
 redis.call('ZREM', WAITLIST, head)
@@ -31,4 +47,4 @@ redis.call('HSET', waiter_key(head), 'status', 'promoted', 'reservation', id, 'p
 redis.call('EXPIRE', waiter_key(head), math.floor(layout.hold_ms / 1000) + 86400)
 emit('waitlist.promoted', now, { userId = head, reservationId = id, seats = seats, quantity = quantity,
                                  expiresAt = iso(r.expiresAt) })
-return reply({ promoted = r })
+return reply({ promoted = r, dropped = dropped })

@@ -7,7 +7,10 @@ import io.vertx.core.Future;
 
 import java.util.List;
 
-/** Promotes waiters of an event, one atomic step at a time, while the first in line fits the free seats. */
+/**
+ * Promotes waiters of an event, one atomic step at a time, while the first in line fits the free seats
+ * (a step may also take out of the line those who want more seats than are left to sell).
+ */
 public final class Promotions {
 
   private static final int MAX_STEPS = 1000;
@@ -17,18 +20,19 @@ public final class Promotions {
 
   /** How many users were promoted. */
   public static Future<Integer> promote(EventStore store, String eventId) {
-    return step(store, eventId, 0);
+    return step(store, eventId, 0, 0);
   }
 
-  private static Future<Integer> step(EventStore store, String eventId, int done) {
-    if (done >= MAX_STEPS) {
-      return Future.succeededFuture(done);
+  private static Future<Integer> step(EventStore store, String eventId, int steps, int promoted) {
+    if (steps >= MAX_STEPS) {
+      return Future.succeededFuture(promoted);
     }
     return store.run(Script.PROMOTE, eventId, List.of(Ids.random())).compose(reply -> {
-      if (reply.getJsonObject("promoted") == null) {
-        return Future.succeededFuture(done);
+      boolean one = reply.getJsonObject("promoted") != null;
+      if (!one && !reply.containsKey("dropped")) {
+        return Future.succeededFuture(promoted);
       }
-      return step(store, eventId, done + 1);
+      return step(store, eventId, steps + 1, one ? promoted + 1 : promoted);
     });
   }
 }

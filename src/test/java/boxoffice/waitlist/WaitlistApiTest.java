@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 @ExtendWith({VertxExtension.class, RedisClusterExtension.class})
 class WaitlistApiTest {
@@ -65,6 +66,50 @@ class WaitlistApiTest {
       assertEquals(200, join(api, "ann", 1).statusCode(), "holding the promotion's seats, ann is not queued again");
       assertEquals(List.of("waitlist.joined:ann", "waitlist.joined:bob", "waitlist.left:bob", "waitlist.promoted:ann"),
         published);
+      EventState.read(vertx, cluster, "tiny").assertInvariants();
+    } finally {
+      api.close();
+      app.close().await();
+    }
+  }
+
+  /**
+   * Sales are final: nobody may wait for more seats than are left to sell, and a waiter whom later
+   * sales leave wanting more leaves the line instead of blocking everyone behind.
+   */
+  @Test
+  void waitersWantingMoreSeatsThanAreLeftToSellDoNotBlockTheLine(Vertx vertx, TestCluster cluster) throws Exception {
+    Boxoffice app = TestService.start(vertx, cluster);
+    Api api = new Api(vertx, app.httpPort());
+    List<JsonObject> left = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<JsonObject>consumer(Addresses.WAITLIST_LEFT, msg -> left.add(msg.body())).completion().await();
+    try {
+      api.createEvent("tiny", 1, 3, 900);
+      JsonObject pair = api.hold("tiny", "u1", List.of("A1", "A2")).await().bodyAsJsonObject();
+      JsonObject single = api.hold("tiny", "u2", List.of("A3")).await().bodyAsJsonObject();
+      assertEquals(201, join(api, "ann", 2).statusCode());
+      assertEquals(201, join(api, "bob", 1).statusCode());
+      assertEquals(200, api.confirm("tiny", pair.getString("reservationId"), "u1").await().statusCode());
+
+      HttpResponse<Buffer> tooMany = join(api, "carol", 2);
+      assertEquals(409, tooMany.statusCode(), tooMany.bodyAsString());
+      assertEquals("urn:boxoffice:problem:insufficient", tooMany.bodyAsJsonObject().getString("type"));
+      assertEquals(1, tooMany.bodyAsJsonObject().getInteger("unsold"));
+
+      assertEquals(200, api.cancel("tiny", single.getString("reservationId"), "u2").await().statusCode());
+      JsonObject bob = awaitStatus(api, "bob", "promoted");
+      assertEquals(List.of("A3"), api.get("/events/tiny/reservations/" + bob.getString("reservationId")).await()
+        .bodyAsJsonObject().getJsonArray("seats").getList());
+      JsonObject ann = awaitStatus(api, "ann", "sold_out");
+      assertNull(ann.getValue("position"), "out of the line: " + ann);
+      long deadline = System.currentTimeMillis() + 2000;
+      while (left.isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, left.size(), "one waiter left the line: " + left);
+      assertEquals("ann", left.get(0).getString("userId"));
+      assertEquals("sold_out", left.get(0).getString("reason"));
+      assertEquals(0, api.get("/events/tiny").await().bodyAsJsonObject().getInteger("waitlist"));
       EventState.read(vertx, cluster, "tiny").assertInvariants();
     } finally {
       api.close();
