@@ -1,9 +1,11 @@
 -- Confirms a pending hold: its seats become sold. Confirming a confirmed reservation answers it again;
--- a hold whose time has passed is released as expired and cannot be confirmed.
+-- a hold whose time has passed is released as expired and cannot be confirmed. Waiters first in
+-- line who now want more seats than are left to sell leave the line (see drop_unservable).
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: reservation id, user id
 -- Reply (JSON): {"ok": reservation} or {"fail": "not_found" | "forbidden" | "ended", "detail": text};
---   "events": the domain events emitted (none for a repeated confirm).
+--   "events": the domain events emitted (none for a repeated confirm; waitlist.left for a waiter
+--   who left the line).
 local id, user = ARGV[1], ARGV[2]
 
 local layout = load_layout()
@@ -28,4 +30,5 @@ redis.call('HSET', res_key(id), 'status', 'confirmed', 'confirmed_at', now)
 redis.call('ZREM', EXPIRY, id)
 r.status = 'confirmed'
 emit('reservation.confirmed', now, { reservationId = id, userId = user, seats = r.seats })
+drop_unservable(now) -- a sale is the only thing that leaves fewer seats to sell
 return reply({ ok = r })

@@ -54,7 +54,7 @@ end
 
 local WAITLIST_FIRST = 'the free seats go to the waitlist first'
 local now = now_ms()
-local all_due_released = release_due(layout, now, math.max(64, quantity))
+local all_due_released = release_due(layout, now, due_limit(quantity))
 
 -- the answer, kept for retries with the same idempotency key (without this call's events)
 local function remember(result)

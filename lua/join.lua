@@ -13,7 +13,7 @@ if not layout then
   return reply({ fail = 'not_found', detail = 'no such event' })
 end
 local now = now_ms()
-release_due(layout, now, math.max(64, quantity))
+release_due(layout, now, due_limit(quantity))
 
 local function entry()
   local w = redis.call('HMGET', waiter_key(user), 'quantity', 'joined_at', 'status', 'reservation')

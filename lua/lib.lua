@@ -169,9 +169,7 @@ local function release(layout, id, status, now)
 end
 
 -- lazy expiry: every script first releases the holds whose time has passed (a bounded number);
--- true when that was all of them, so no pending hold left is past its time. A call that needs
--- `quantity` free seats releases at least that many holds: each frees a seat or more, so a hold past
--- its time never makes it find too few.
+-- true when that was all of them, so no pending hold left is past its time
 local function release_due(layout, now, limit)
   local due = redis.call('ZRANGE', EXPIRY, '-inf', int(now), 'BYSCORE', 'LIMIT', '0', int(limit))
   for _, id in ipairs(due) do
@@ -192,6 +190,12 @@ local function expire_if_due(layout, id, now)
   return false
 end
 
+-- how many due holds a call that needs `quantity` free seats releases first: each frees a seat or
+-- more, so as many as it asks (at most 1000, the bound of hold.maxSeatsPerHold), and at least 64
+local function due_limit(quantity)
+  return math.max(64, math.min(quantity, 1000))
+end
+
 -- whether the sweeper's index may have dropped the event: nothing pending, nobody waiting (Redis
 -- deletes an emptied sorted set)
 local function unindexed()
@@ -205,6 +209,30 @@ end
 -- seats not sold: all a waiter may ever get (a sale is final)
 local function unsold_seats()
   return tonumber(redis.call('HGET', META, 'total_seats')) - tonumber(redis.call('HGET', STATS, 'sold'))
+end
+
+-- the first in line who want more seats than are left to sell leave the line, as sold_out, so that
+-- they do not block it; up to 64 a call (each leaving is published, and the promotion it starts
+-- goes on); how many left
+local function drop_unservable(now)
+  local dropped, unsold = 0, nil
+  while dropped < 64 do
+    local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
+    if not head then
+      break
+    end
+    local quantity = tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
+    unsold = unsold or unsold_seats()
+    if quantity <= unsold then
+      break
+    end
+    redis.call('ZREM', WAITLIST, head)
+    redis.call('HSET', waiter_key(head), 'status', 'sold_out', 'left_at', int(now))
+    redis.call('EXPIRE', waiter_key(head), int(ENDED_TTL_SECONDS))
+    emit('waitlist.left', now, { userId = head, quantity = quantity, reason = 'sold_out' })
+    dropped = dropped + 1
+  end
+  return dropped
 end
 
 -- seats that come back are offered to the waitlist first: while the first in line fits the free

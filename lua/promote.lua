@@ -16,24 +16,11 @@ if redis.call('EXISTS', res_key(id)) == 1 then
   return reply({ promoted = reservation(id) }) -- the same step again: it happened already
 end
 local now = now_ms()
-local function first_in_line()
-  local user = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
-  return user, user and tonumber(redis.call('HGET', waiter_key(user), 'quantity')) or 0
-end
-
-local head, quantity = first_in_line()
-local unsold = head and unsold_seats()
-local dropped = 0
-while head and quantity > unsold and dropped < 64 do
-  redis.call('ZREM', WAITLIST, head)
-  redis.call('HSET', waiter_key(head), 'status', 'sold_out', 'left_at', int(now))
-  redis.call('EXPIRE', waiter_key(head), int(ENDED_TTL_SECONDS))
-  emit('waitlist.left', now, { userId = head, quantity = quantity, reason = 'sold_out' })
-  dropped = dropped + 1
-  head, quantity = first_in_line()
-end
+local dropped = drop_unservable(now)
 dropped = dropped > 0 and dropped or nil
-release_due(layout, now, math.max(64, quantity))
+local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
+local quantity = head and tonumber(redis.call('HGET', waiter_key(head), 'quantity')) or 0
+release_due(layout, now, due_limit(quantity))
 if not head then
   return reply({ dropped = dropped })
 end

@@ -74,8 +74,9 @@ class WaitlistApiTest {
   }
 
   /**
-   * Sales are final: nobody may wait for more seats than are left to sell, and a waiter whom later
-   * sales leave wanting more leaves the line instead of blocking everyone behind.
+   * Sales are final: nobody may wait for more seats than are left to sell, and a waiter whom a sale
+   * leaves wanting more leaves the line at once, instead of blocking everyone behind (whose seat an
+   * outside buyer could take meanwhile).
    */
   @Test
   void waitersWantingMoreSeatsThanAreLeftToSellDoNotBlockTheLine(Vertx vertx, TestCluster cluster) throws Exception {
@@ -89,14 +90,17 @@ class WaitlistApiTest {
       JsonObject single = api.hold("tiny", "u2", List.of("A3")).await().bodyAsJsonObject();
       assertEquals(201, join(api, "ann", 2).statusCode());
       assertEquals(201, join(api, "bob", 1).statusCode());
+      // A3 comes back; ann, first in line, wants 2 of the 3 unsold seats: she may still get them
+      assertEquals(200, api.cancel("tiny", single.getString("reservationId"), "u2").await().statusCode());
       assertEquals(200, api.confirm("tiny", pair.getString("reservationId"), "u1").await().statusCode());
+      // now 1 seat is left to sell: ann left the line with the sale, and A3 is bob's
+      assertEquals(409, api.hold("tiny", "outsider", List.of("A3")).await().statusCode());
 
       HttpResponse<Buffer> tooMany = join(api, "carol", 2);
       assertEquals(409, tooMany.statusCode(), tooMany.bodyAsString());
       assertEquals("urn:boxoffice:problem:insufficient", tooMany.bodyAsJsonObject().getString("type"));
       assertEquals(1, tooMany.bodyAsJsonObject().getInteger("unsold"));
 
-      assertEquals(200, api.cancel("tiny", single.getString("reservationId"), "u2").await().statusCode());
       JsonObject bob = awaitStatus(api, "bob", "promoted");
       assertEquals(List.of("A3"), api.get("/events/tiny/reservations/" + bob.getString("reservationId")).await()
         .bodyAsJsonObject().getJsonArray("seats").getList());
