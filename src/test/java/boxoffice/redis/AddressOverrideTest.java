@@ -61,8 +61,6 @@ class AddressOverrideTest {
         .await(), "the seeds answer, but the nodes they announce are unreachable");
       assertTrue(String.valueOf(failure.getMessage()).contains("127.0.1.1"),
         "the client tried an announced address: " + failure);
-      JsonObject counters = redis.addressMap().counters();
-      assertTrue(counters.getLong("connections") > 0, "the connections went through the (empty) map: " + counters);
     } finally {
       redis.close().await();
     }
