@@ -211,17 +211,25 @@ local function unsold_seats()
   return tonumber(redis.call('HGET', META, 'total_seats')) - tonumber(redis.call('HGET', STATS, 'sold'))
 end
 
+-- the first user in line and how many seats they wait for; nil when nobody waits
+local function first_in_line()
+  local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
+  if not head then
+    return nil, 0
+  end
+  return head, tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
+end
+
 -- the first in line who want more seats than are left to sell leave the line, as sold_out, so that
 -- they do not block it; up to 64 a call (each leaving is published, and the promotion it starts
 -- goes on); how many left
 local function drop_unservable(now)
   local dropped, unsold = 0, nil
   while dropped < 64 do
-    local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
+    local head, quantity = first_in_line()
     if not head then
       break
     end
-    local quantity = tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
     unsold = unsold or unsold_seats()
     if quantity <= unsold then
       break
@@ -238,11 +246,8 @@ end
 -- seats that come back are offered to the waitlist first: while the first in line fits the free
 -- seats, nobody else may hold any (the promotion verticle, or the sweeper, promotes them in a moment)
 local function owed_to_waitlist(available)
-  local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
-  if not head then
-    return false
-  end
-  return available >= tonumber(redis.call('HGET', waiter_key(head), 'quantity'))
+  local head, quantity = first_in_line()
+  return head ~= nil and available >= quantity
 end
 
 -- best-available seats: a run of `quantity` free seats inside one row (looking at a bounded number

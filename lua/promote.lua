@@ -18,8 +18,7 @@ end
 local now = now_ms()
 local dropped = drop_unservable(now)
 dropped = dropped > 0 and dropped or nil
-local head = redis.call('ZRANGE', WAITLIST, '0', '0')[1]
-local quantity = head and tonumber(redis.call('HGET', waiter_key(head), 'quantity')) or 0
+local head, quantity = first_in_line()
 release_due(layout, now, due_limit(quantity))
 if not head then
   return reply({ dropped = dropped })
