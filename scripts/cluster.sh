@@ -6,6 +6,7 @@
 #   scripts/cluster.sh down                 stop every node and delete the lab's data
 #   scripts/cluster.sh status               cluster state and the role of each node
 #   scripts/cluster.sh kill N | start N     SIGKILL node N / start it again with its old identity
+#   scripts/cluster.sh pause N | resume N   SIGSTOP node N (it stalls, sockets open) / SIGCONT it
 #   scripts/cluster.sh spare N              (re)join node N as an empty master, e.g. after del-node
 #
 # --unreachable makes the nodes announce the hostnames 127.0.1.1N, on which nothing listens, the way
@@ -148,6 +149,11 @@ kill_node() {
   wait_for 10 "node $1 to die" bash -c "! redis-cli -p $(port_of "$1") ping >/dev/null 2>&1"
 }
 
+signal_node() { # signal_node N SIGNAL
+  [ -f "$DIR/$1/redis.pid" ] || die "node $1 is not running"
+  kill "-$2" "$(cat "$DIR/$1/redis.pid")"
+}
+
 spare() {
   local n=$1
   if alive "$n"; then cli "$n" shutdown nosave >/dev/null 2>&1 || true; fi
@@ -166,5 +172,7 @@ case "${1:-}" in
   kill) kill_node "${2:?node number}" ;;
   start) start_node "${2:?node number}" ;;
   spare) spare "${2:?node number}" ;;
-  *) echo "usage: $0 up [--unreachable] | down | status | kill N | start N | spare N" >&2; exit 2 ;;
+  pause) signal_node "${2:?node number}" STOP ;;
+  resume) signal_node "${2:?node number}" CONT ;;
+  *) echo "usage: $0 up [--unreachable] | down | status | kill N | start N | pause N | resume N | spare N" >&2; exit 2 ;;
 esac

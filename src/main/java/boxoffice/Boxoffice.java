@@ -5,6 +5,7 @@ import boxoffice.http.HttpVerticle;
 import boxoffice.metrics.MetricsVerticle;
 import boxoffice.redis.ClusterHealthVerticle;
 import boxoffice.redis.RedisCluster;
+import boxoffice.reservation.ConfirmVerticle;
 import boxoffice.reservation.ExpirySweeperVerticle;
 import boxoffice.reservation.ReservationVerticle;
 import boxoffice.waitlist.WaitlistPromotionVerticle;
@@ -51,6 +52,7 @@ public final class Boxoffice {
     return metrics
       .compose(id -> vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ReservationVerticle(redis, config.holdSeconds(), config.soldOutMs()), perCore))
+      .compose(id -> vertx.deployVerticle(() -> new ConfirmVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis,
         ExpirySweeperVerticle.recheckMs(config.sweeperIntervalMs())), perCore))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistPromotionVerticle(redis), new DeploymentOptions()))

@@ -30,12 +30,13 @@ public final class Main {
     }
     // one event loop per core, not Vert.x's two: nothing blocks them, and on a busy machine every
     // extra loop is one more thread for the cores and more hand-offs between the verticles' loops
-    VertxOptions options = new VertxOptions().setEventLoopPoolSize(Runtime.getRuntime().availableProcessors());
+    int eventLoops = Runtime.getRuntime().availableProcessors();
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops);
     PrometheusMeterRegistry registry = config.metricsEnabled() ? Metrics.registry() : null;
     Vertx vertx = registry == null ? Vertx.vertx(options) : Metrics.vertx(registry, options);
     Boxoffice.deploy(vertx, config, registry)
       .onSuccess(app -> {
-        LOG.info("Boxoffice listening on port {}", app.httpPort());
+        LOG.info("Boxoffice listening on port {} ({} event loops)", app.httpPort(), eventLoops);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, app), "boxoffice-shutdown"));
       })
       .onFailure(err -> {

@@ -12,6 +12,7 @@ import io.vertx.redis.client.impl.types.ErrorType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -35,34 +36,48 @@ public final class ClusterConnection {
 
   private final Vertx vertx;
   private final Redis client;
+  private final long connectTimeoutMs;
   private final long commandTimeoutMs;
   private final Runnable onClosed;
   private RedisConnection current;
-  private long generation;
   private boolean replacing;
   private Promise<Void> replaced = Promise.promise();
   private boolean closed;
   private int users;
 
-  private ClusterConnection(Vertx vertx, Redis client, long commandTimeoutMs, Runnable onClosed) {
+  private ClusterConnection(Vertx vertx, Redis client, RedisSettings settings, Runnable onClosed) {
     this.vertx = vertx;
     this.client = client;
-    this.commandTimeoutMs = commandTimeoutMs;
+    this.connectTimeoutMs = settings.connectTimeoutMs();
+    this.commandTimeoutMs = settings.commandTimeoutMs();
     this.onClosed = onClosed;
   }
 
-  static Future<ClusterConnection> open(Vertx vertx, Redis client, long commandTimeoutMs, Runnable onClosed) {
-    ClusterConnection connection = new ClusterConnection(vertx, client, commandTimeoutMs, onClosed);
-    return client.connect().map(conn -> {
+  static Future<ClusterConnection> open(Vertx vertx, Redis client, RedisSettings settings, Runnable onClosed) {
+    ClusterConnection connection = new ClusterConnection(vertx, client, settings, onClosed);
+    return connection.connect().map(conn -> {
       connection.use(conn);
       return connection;
+    });
+  }
+
+  /**
+   * A cluster connection within {@code redis.connectTimeoutMs}, or a failure that says so: the
+   * client itself would wait for ever for a pooled socket, or for a node that accepts and never
+   * answers. One that arrives late is closed.
+   */
+  private Future<RedisConnection> connect() {
+    Future<RedisConnection> connecting = client.connect();
+    return connecting.timeout(connectTimeoutMs, TimeUnit.MILLISECONDS).recover(err -> {
+      connecting.onSuccess(RedisConnection::close);
+      return Future.failedFuture(new ConnectException("cannot connect to the Redis cluster (redis.nodes) within "
+        + connectTimeoutMs + " ms (redis.connectTimeoutMs): " + err.getMessage()));
     });
   }
 
   /** A node socket that closes or breaks (the node died) starts the replacement before calls fail on it. */
   private void use(RedisConnection conn) {
     current = conn;
-    generation++;
     replaced.tryComplete();
     replaced = Promise.promise();
     conn.endHandler(v -> {
@@ -93,14 +108,6 @@ public final class ClusterConnection {
   public static boolean isTransient(Throwable err) {
     return !isErrorReply(err) || TRANSIENT_REPLIES.stream().anyMatch(((ErrorType) err)::is)
       || TRANSIENT_REPLIES.stream().anyMatch(kind -> err.getMessage().contains("] " + kind));
-  }
-
-  /**
-   * Changes each time a replacement is swapped in: what was written through one generation's sockets
-   * is not on the next one's, which matters to WAIT (it counts the writes of its own socket).
-   */
-  public long generation() {
-    return generation;
   }
 
   /**
@@ -142,7 +149,7 @@ public final class ClusterConnection {
       return;
     }
     replacing = true;
-    vertx.setTimer(REPLACE_EVERY_MS, id -> client.connect()
+    vertx.setTimer(REPLACE_EVERY_MS, id -> connect()
       .onSuccess(fresh -> {
         replacing = false;
         if (closed) {

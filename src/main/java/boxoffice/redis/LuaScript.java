@@ -48,14 +48,15 @@ public final class LuaScript {
   }
 
   public Future<Response> call(ClusterConnection connection, List<String> keys, List<String> args) {
-    return connection.send(request(Command.EVALSHA, sha, keys, args))
+    return connection.send(request(keys, args, false))
       .recover(err -> err instanceof ErrorType e && e.is("NOSCRIPT")
-        ? connection.send(request(Command.EVAL, body, keys, args))
+        ? connection.send(request(keys, args, true))
         : Future.failedFuture(err));
   }
 
-  private static Request request(Command command, String script, List<String> keys, List<String> args) {
-    Request request = Request.cmd(command).arg(script).arg(keys.size());
+  /** The call: EVALSHA, or EVAL with the whole script (which also caches it on the node). */
+  public Request request(List<String> keys, List<String> args, boolean eval) {
+    Request request = Request.cmd(eval ? Command.EVAL : Command.EVALSHA).arg(eval ? body : sha).arg(keys.size());
     keys.forEach(request::arg);
     args.forEach(request::arg);
     return request;

@@ -1,8 +1,9 @@
 package boxoffice.redis;
 
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.netty.channel.EventLoop;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClientOptions;
@@ -20,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RedisCluster {
 
   private final Vertx vertx;
+  private final RemappingVertx remapping;
+  private final NetClientOptions netOptions;
   private final Redis client;
   private final RedisSettings settings;
   private final Map<EventLoop, Future<ClusterConnection>> byEventLoop = new ConcurrentHashMap<>();
@@ -27,21 +30,41 @@ public final class RedisCluster {
   private RedisCluster(Vertx vertx, RedisSettings settings) {
     this.vertx = vertx;
     this.settings = settings;
+    this.remapping = new RemappingVertx((VertxInternal) vertx, settings.addressMap());
+    this.netOptions = new NetClientOptions()
+      .setConnectTimeout(settings.connectTimeoutMs())
+      .setTcpNoDelay(true)
+      .setTcpKeepAlive(true);
+    int poolSize = poolSize(settings.maxPoolSize(), eventLoops(vertx));
     RedisOptions options = new RedisOptions()
       .setType(RedisClientType.CLUSTER)
       .setEndpoints(settings.nodes())
-      .setMaxPoolSize(settings.maxPoolSize())
-      .setMaxPoolWaiting(Math.max(settings.maxPoolSize() * 32, 1024))
+      .setMaxPoolSize(poolSize)
+      .setMaxPoolWaiting(Math.max(poolSize * 32, 1024))
       .setMaxWaitingHandlers(65536)
-      .setNetClientOptions(new NetClientOptions()
-        .setConnectTimeout(settings.connectTimeoutMs())
-        .setTcpNoDelay(true)
-        .setTcpKeepAlive(true));
-    this.client = Redis.createClient(new RemappingVertx((VertxInternal) vertx, settings.addressMap()), options);
+      .setNetClientOptions(netOptions);
+    this.client = Redis.createClient(remapping, options);
   }
 
   public static RedisCluster create(Vertx vertx, RedisSettings settings) {
     return new RedisCluster(vertx, settings);
+  }
+
+  /**
+   * Sockets the pool may hold per node: at least the configured number, and always room for each
+   * event loop's connection, its replacement (built before the old one closes) and the slot-map
+   * reads the client borrows one for. A smaller pool makes {@code connect()} wait for ever.
+   */
+  static int poolSize(int configured, int eventLoops) {
+    return Math.max(configured, 2 * eventLoops + 2);
+  }
+
+  private static int eventLoops(Vertx vertx) {
+    int loops = 0;
+    for (EventExecutor ignored : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      loops++;
+    }
+    return loops;
   }
 
   /**
@@ -52,9 +75,22 @@ public final class RedisCluster {
   public Future<ClusterConnection> connect() {
     EventLoop loop = ((ContextInternal) vertx.getOrCreateContext()).nettyEventLoop();
     Future<ClusterConnection> shared = byEventLoop.computeIfAbsent(loop, l ->
-      ClusterConnection.open(vertx, client, settings.commandTimeoutMs(), () -> byEventLoop.remove(l))
+      ClusterConnection.open(vertx, client, settings, () -> byEventLoop.remove(l))
         .onFailure(err -> byEventLoop.remove(l)));
     return shared.map(ClusterConnection::share);
+  }
+
+  /**
+   * A client of one node ({@code host:port} as the cluster announces it, reached through the address
+   * map), for calls that must go to that node on sockets of their own; the caller closes it.
+   */
+  public Redis node(String address) {
+    return Redis.createClient(remapping, new RedisOptions()
+      .setType(RedisClientType.STANDALONE)
+      .setConnectionString("redis://" + address)
+      .setMaxPoolSize(2)
+      .setMaxPoolWaiting(1024)
+      .setNetClientOptions(netOptions));
   }
 
   public AddressMap addressMap() {

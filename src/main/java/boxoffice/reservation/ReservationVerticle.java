@@ -53,8 +53,7 @@ public final class ReservationVerticle extends VerticleBase {
         Commands.of(Addresses.EVENT_SEATS, cmd -> seatMaps.get(cmd.getString("eventId"))),
         Commands.of(Addresses.RESERVATION_HOLD, this::hold),
         Commands.of(Addresses.RESERVATION_GET, this::getReservation),
-        Commands.of(Addresses.RESERVATION_CONFIRM, cmd -> endHold(Script.CONFIRM, cmd)),
-        Commands.of(Addresses.RESERVATION_CANCEL, cmd -> endHold(Script.CANCEL, cmd)))));
+        Commands.of(Addresses.RESERVATION_CANCEL, this::cancel))));
     });
   }
 
@@ -127,15 +126,11 @@ public final class ReservationVerticle extends VerticleBase {
         : Future.succeededFuture(Views.reservation(eventId, reservationId, hash, System.currentTimeMillis())));
   }
 
-  /**
-   * Confirm or cancel; a repeat answers the same and changes nothing. A sale is answered only once a
-   * replica has it, so that losing the master loses no confirmed sale.
-   */
-  private Future<JsonObject> endHold(Script script, JsonObject cmd) {
+  /** A repeat answers the same and changes nothing. Confirms are ConfirmVerticle's. */
+  private Future<JsonObject> cancel(JsonObject cmd) {
     String eventId = cmd.getString("eventId");
     List<String> args = List.of(Ids.require(cmd.getString("reservationId")), Ids.require(cmd.getString("userId")));
-    long now = System.currentTimeMillis();
-    return (script == Script.CONFIRM ? store.runReplicated(script, eventId, args) : store.run(script, eventId, args))
-      .map(reply -> Views.reservation(eventId, reply.getJsonObject("ok"), now));
+    return store.run(Script.CANCEL, eventId, args)
+      .map(reply -> Views.reservation(eventId, reply.getJsonObject("ok"), System.currentTimeMillis()));
   }
 }

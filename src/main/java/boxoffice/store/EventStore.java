@@ -87,80 +87,31 @@ public final class EventStore {
       .recover(err -> script.repeatable && !ClusterConnection.isErrorReply(err) && !(err instanceof TimeoutException)
         ? connection.replacement(REPEAT_WITHIN_MS).otherwiseEmpty().compose(swapped -> call(script, eventId, args))
         : Future.failedFuture(err))
-      .map(response -> {
-        JsonObject reply = new JsonObject(response.toString());
-        publish(eventId, reply.getJsonArray("events"));
-        return reply;
-      });
+      .map(response -> accept(eventId, response));
   }
 
   private Future<Response> call(Script script, String eventId, List<String> args) {
     return scripts.get(script).call(connection, Keys.forScripts(eventId), args);
   }
 
-  /**
-   * Runs an event script whose change must survive the loss of its master: succeeds only once
-   * {@code redis.confirmReplicas} replicas have it, or as many as the master has (a master without
-   * replicas, such as a spare taken in, has nobody to fail over to: waiting could not help).
-   * Otherwise it fails as unavailable, and the caller may repeat the call: the scripts run this way
-   * write again when repeated, so a repeat waits for the replicas to have the first call's change too.
-   * That is also how a call survives its connection being replaced before its WAIT: it is repeated
-   * once on the new connection.
-   */
-  public Future<JsonObject> runReplicated(Script script, String eventId, List<String> args) {
-    return settings.confirmReplicas() == 0 ? run(script, eventId, args) : runReplicated(script, eventId, args, 2);
+  /** A script's reply, its domain events published. */
+  JsonObject accept(String eventId, Response response) {
+    JsonObject reply = new JsonObject(response.toString());
+    publish(eventId, reply.getJsonArray("events"));
+    return reply;
   }
 
-  private Future<JsonObject> runReplicated(Script script, String eventId, List<String> args, int attempts) {
-    long generation = connection.generation();
-    return run(script, eventId, args).compose(reply -> replicated(eventId, generation).map(reply)
-      .recover(err -> attempts > 1 && connection.generation() != generation
-        ? runReplicated(script, eventId, args, attempts - 1)
-        : Future.failedFuture(err)));
+  /** The call of a script, by EVALSHA, or by EVAL for a node that does not know it yet. */
+  Request request(Script script, String eventId, List<String> args, boolean eval) {
+    return scripts.get(script).request(Keys.forScripts(eventId), args, eval);
   }
 
-  /**
-   * The master's online replicas, then WAIT for them, each in a batch with a read of the event's key
-   * first: a batch goes to the node of its keys, on the socket the script went through, and WAIT
-   * counts the replicas that have every write of that socket. A replica still loading its first copy
-   * could not take over, and is not waited for. When the connection was replaced since the script was
-   * sent ({@code generation}), the socket is another one and WAIT would count nothing of the script:
-   * the change is then not taken as replicated.
-   */
-  private Future<Void> replicated(String eventId, long generation) {
-    return replicated(eventId, generation, 3);
+  RedisSettings settings() {
+    return settings;
   }
 
-  /** A batch does not follow redirects: right after the slot moved, it is tried again on the new map. */
-  private Future<Void> replicated(String eventId, long generation, int attempts) {
-    return waitForReplicas(eventId, generation).recover(err -> attempts > 1 && ClusterConnection.isTransient(err)
-      && connection.generation() == generation
-      ? vertx.timer(100).compose(t -> replicated(eventId, generation, attempts - 1))
-      : Future.failedFuture(notReplicated()));
-  }
-
-  private static ReplyException notReplicated() {
-    return Failure.UNAVAILABLE.exception(new JsonObject().put("type", "not-replicated")
-      .put("detail", "the change is on the event's master but no replica has acknowledged it yet; "
-        + "repeat the request, a repeat is safe"));
-  }
-
-  private Future<Void> waitForReplicas(String eventId, long generation) {
-    Request route = Request.cmd(Command.EXISTS).arg(Keys.event(eventId));
-    return connection.batch(List.of(route, Request.cmd(Command.INFO).arg("replication")))
-      .compose(info -> {
-        long online = info.get(1).toString().lines().filter(l -> l.startsWith("slave") && l.contains("state=online")).count();
-        int replicas = (int) Math.min(settings.confirmReplicas(), online);
-        if (replicas == 0) {
-          return Future.succeededFuture(true);
-        }
-        if (connection.generation() != generation) {
-          return Future.succeededFuture(false);
-        }
-        return connection.batch(List.of(route, Request.cmd(Command.WAIT).arg(replicas).arg(settings.confirmWaitMs())))
-          .map(acks -> acks.get(1).toInteger() >= replicas);
-      })
-      .compose(done -> done ? Future.succeededFuture() : Future.failedFuture(notReplicated()));
+  ClusterConnection connection() {
+    return connection;
   }
 
   /** A script's reply when it is no "fail", else the command failure the "fail" stands for. */

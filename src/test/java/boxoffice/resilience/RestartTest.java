@@ -38,7 +38,7 @@ class RestartTest {
       Thread.sleep(1000);
       long start = System.currentTimeMillis();
 
-      int replica = replicaOf(cluster, cluster.masterOf(TestCluster.slot("{event:" + events.get(1) + "}")));
+      int replica = cluster.replicaOf(cluster.masterOf(TestCluster.slot("{event:" + events.get(1) + "}")));
       cluster.kill(replica);
       Thread.sleep(1000);
       cluster.restart(replica);
@@ -46,7 +46,7 @@ class RestartTest {
 
       int slot = TestCluster.slot("{event:" + events.get(2) + "}");
       int master = cluster.masterOf(slot);
-      int standby = replicaOf(cluster, master);
+      int standby = cluster.replicaOf(master);
       Scenarios.failover(cluster, standby, slot, master);
       cluster.awaitSyncedReplica(master);
       cluster.kill(master); // now a replica
@@ -71,20 +71,5 @@ class RestartTest {
       api.close();
       app.close().await();
     }
-  }
-
-  private static int replicaOf(TestCluster cluster, int master) {
-    String masterId = cluster.nodeId(master);
-    for (int node = 1; node <= TestCluster.NODES; node++) {
-      if (node != master && cluster.alive(node)) {
-        for (String line : cluster.cli(node, "cluster", "nodes").split("\n")) {
-          String[] f = line.trim().split(" ");
-          if (f.length > 3 && f[2].contains("myself") && f[2].contains("slave") && f[3].equals(masterId)) {
-            return node;
-          }
-        }
-      }
-    }
-    throw new AssertionError("node " + master + " has no replica");
   }
 }

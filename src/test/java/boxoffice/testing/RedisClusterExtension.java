@@ -25,7 +25,7 @@ public final class RedisClusterExtension implements BeforeEachCallback, AfterEac
 
   @Override
   public void afterEach(ExtensionContext context) throws InterruptedException {
-    cluster(context).restoreKilled();
+    cluster(context).restore();
   }
 
   @Override

@@ -34,6 +34,7 @@ public final class TestCluster implements AutoCloseable {
   private final Path dir;
   private final boolean owned;
   private final Set<Integer> killed = new LinkedHashSet<>();
+  private final Set<Integer> paused = new LinkedHashSet<>();
 
   private TestCluster(int firstPort, Path dir, boolean owned) {
     this.firstPort = firstPort;
@@ -152,10 +153,21 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
-  /** Kills node n; after the test, {@link RedisClusterExtension} brings it back ({@link #restoreKilled}). */
+  /** Kills node n; after the test, {@link RedisClusterExtension} brings it back ({@link #restore}). */
   public void kill(int node) {
     killed.add(node);
     script("kill", String.valueOf(node));
+  }
+
+  /** Stalls node n (SIGSTOP): its sockets stay open, it answers nothing; resumed after the test at the latest. */
+  public void pause(int node) {
+    paused.add(node);
+    script("pause", String.valueOf(node));
+  }
+
+  public void resume(int node) {
+    paused.remove(node);
+    script("resume", String.valueOf(node));
   }
 
   public void restart(int node) {
@@ -175,10 +187,13 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /**
-   * Brings every node killed since the last call back, and waits for those that are replicas now (a
+   * Resumes every paused node, brings every node killed since the last call back, and waits for those that are replicas now (a
    * killed master whose replica took over) to be in sync, so that the tests after find a whole cluster.
    */
-  void restoreKilled() throws InterruptedException {
+  void restore() throws InterruptedException {
+    for (int node : List.copyOf(paused)) {
+      resume(node);
+    }
     List<Integer> nodes = List.copyOf(killed);
     killed.clear();
     for (int node : nodes) {
@@ -261,8 +276,25 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** A replica of the master (node numbers), as the cluster has it now. */
+  public int replicaOf(int master) {
+    String masterId = nodeId(master);
+    for (int node = 1; node <= NODES; node++) {
+      if (node != master && alive(node)) {
+        for (String line : cli(node, "cluster", "nodes").split("\n")) {
+          String[] f = line.trim().split(" ");
+          if (f.length > 3 && f[2].contains("myself") && f[2].contains("slave") && f[3].equals(masterId)) {
+            return node;
+          }
+        }
+      }
+    }
+    throw new AssertionError("node " + master + " has no replica");
+  }
+
   @Override
   public void close() {
+    List.copyOf(paused).forEach(this::resume);
     if (owned) {
       script("down");
     }
