@@ -16,17 +16,27 @@ if not r then
 end
 if r.status == 'confirmed' then
   -- a write, so that the caller's WAIT covers the first confirm too when it repeats one
-  redis.call('HSET', res_key(id), 'confirm_repeated_at', now)
+  redis.call('HSET', res_key(id), 'confirm_repeated_at', int(now))
   return reply({ ok = r })
 end
 if r.status ~= 'pending' then
   return reply({ fail = 'ended', detail = 'the reservation is ' .. r.status, reservationStatus = r.status })
 end
 
+-- only seats held by this reservation, and counted as held, become sold
+local states = redis.call('HMGET', SEATS, unpack(r.seats))
+for i, seat in ipairs(r.seats) do
+  if states[i] ~= 'pending:' .. id then
+    drift('seat ' .. seat .. ' of pending reservation ' .. id .. ' is ' .. tostring(states[i]))
+  end
+end
+if tonumber(redis.call('HGET', STATS, 'pending')) < #r.seats then
+  drift('fewer seats counted pending than reservation ' .. id .. ' holds')
+end
 set_seats(layout, r.seats, 'sold:' .. id)
-redis.call('HINCRBY', STATS, 'pending', -#r.seats)
-redis.call('HINCRBY', STATS, 'sold', #r.seats)
-redis.call('HSET', res_key(id), 'status', 'confirmed', 'confirmed_at', now)
+redis.call('HINCRBY', STATS, 'pending', int(-#r.seats))
+redis.call('HINCRBY', STATS, 'sold', int(#r.seats))
+redis.call('HSET', res_key(id), 'status', 'confirmed', 'confirmed_at', int(now))
 redis.call('ZREM', EXPIRY, id)
 r.status = 'confirmed'
 emit('reservation.confirmed', now, { reservationId = id, userId = user, seats = r.seats })

@@ -65,7 +65,7 @@ local function remember(result)
   return result
 end
 
-local seats
+local seats, available
 if quantity == 0 then
   seats = {}
   local unknown, unavailable, seen = {}, {}, {}
@@ -97,12 +97,12 @@ if quantity == 0 then
   if #unavailable > 0 then
     return answer(remember({ fail = 'unavailable', detail = 'some seats are taken', unavailable = unavailable }))
   end
-  local available = free_seats()
+  available = free_seats()
   if owed_to_waitlist(available) then -- passing: not remembered for the idempotency key
     return answer({ fail = 'unavailable', detail = WAITLIST_FIRST, unavailable = seats }, available)
   end
 else
-  local available = free_seats()
+  available = free_seats()
   if owed_to_waitlist(available) then -- passing: not remembered for the idempotency key
     return answer({ fail = 'insufficient', detail = WAITLIST_FIRST, available = available }, available)
   end
@@ -114,7 +114,7 @@ else
 end
 
 local index = unindexed() or nil
-local held, left = hold_seats(layout, id, user, seats, now)
+local held, left = hold_seats(layout, id, user, seats, available, now)
 local result = remember({ ok = held })
 result.index = index
 return answer(result, left)

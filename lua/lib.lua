@@ -26,6 +26,13 @@ local function int(n)
   return string.format('%d', n)
 end
 
+-- the event's records disagree with each other (a counter, a seat, the free bitmap): the call stops
+-- with an error reply before it writes anything that would rest on them, and the service counts and
+-- logs it; a state that does not add up never becomes a sale
+local function drift(detail)
+  error({ err = 'DRIFT event ' .. EVENT_ID .. ': ' .. detail })
+end
+
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -140,7 +147,8 @@ local function set_seats(layout, seats, state, free_bit)
   end
 end
 
--- pending -> status ('cancelled' or 'expired'): frees its seats; false when it was not pending
+-- pending -> status ('cancelled' or 'expired'): frees its seats; nil when it was not pending. Every
+-- seat of a pending reservation is pending for it, and counted as pending: anything else is drift.
 local function release(layout, id, status, now)
   local key = res_key(id)
   local r = redis.call('HMGET', key, 'status', 'user', 'seats')
@@ -149,15 +157,15 @@ local function release(layout, id, status, now)
   end
   local seats = split(r[3])
   local states = redis.call('HMGET', SEATS, unpack(seats))
-  local freed = {}
   for i, seat in ipairs(seats) do
-    if states[i] == 'pending:' .. id then
-      freed[#freed + 1] = seat
+    if states[i] ~= 'pending:' .. id then
+      drift('seat ' .. seat .. ' of pending reservation ' .. id .. ' is ' .. tostring(states[i]))
     end
   end
-  if #freed > 0 then
-    set_seats(layout, freed, 'available', '1')
+  if tonumber(redis.call('HGET', STATS, 'pending')) < #seats then
+    drift('fewer seats counted pending than reservation ' .. id .. ' holds')
   end
+  set_seats(layout, seats, 'available', '1')
   redis.call('HINCRBY', STATS, 'pending', int(-#seats))
   redis.call('HINCRBY', STATS, 'available', int(#seats))
   redis.call('HSET', key, 'status', status, 'ended_at', int(now))
@@ -252,7 +260,8 @@ end
 
 -- best-available seats: a run of `quantity` free seats inside one row (looking at a bounded number
 -- of runs), else the first free seats wherever they are; nil when fewer than `quantity` of the
--- `available` seats are free
+-- `available` seats are free. The free bitmap must have as many free seats as the count says, and
+-- each seat it marks free must be available in the seat map: anything else is drift.
 local function pick_seats(layout, quantity, available)
   if available < quantity then
     return nil
@@ -270,7 +279,7 @@ local function pick_seats(layout, quantity, available)
       for i = start, start + quantity - 1 do
         seats[#seats + 1] = seat_id(layout, i)
       end
-      return seats
+      break
     end
     runs = runs + 1
     if run_end >= last then
@@ -281,14 +290,27 @@ local function pick_seats(layout, quantity, available)
   local pos = 0
   while #seats < quantity do
     pos = redis.call('BITPOS', FREE, '1', int(pos), int(last), 'BIT')
+    if pos < 0 then
+      drift(available .. ' seats counted available, fewer marked free')
+    end
     seats[#seats + 1] = seat_id(layout, pos)
     pos = pos + 1
+  end
+  local states = redis.call('HMGET', SEATS, unpack(seats))
+  for i, seat in ipairs(seats) do
+    if states[i] ~= 'available' then
+      drift('seat ' .. seat .. ' is marked free but is ' .. tostring(states[i]))
+    end
   end
   return seats
 end
 
--- a new pending hold on free seats; the reservation it made, and the seats left available
-local function hold_seats(layout, id, user, seats, now)
+-- a new pending hold on free seats, `available` the count of free seats; the reservation it made,
+-- and the seats left available
+local function hold_seats(layout, id, user, seats, available, now)
+  if available < #seats then
+    drift(#seats .. ' available seats to hold, ' .. available .. ' counted available')
+  end
   local expires_at = now + layout.hold_ms
   local expires = int(expires_at)
   set_seats(layout, seats, 'pending:' .. id, '0')

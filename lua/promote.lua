@@ -23,11 +23,12 @@ release_due(layout, now, due_limit(quantity))
 if not head then
   return reply({ dropped = dropped })
 end
-local seats = pick_seats(layout, quantity, free_seats())
+local available = free_seats()
+local seats = pick_seats(layout, quantity, available)
 if not seats then
   return reply({ dropped = dropped })
 end
-local r = hold_seats(layout, id, head, seats, now)
+local r = hold_seats(layout, id, head, seats, available, now)
 redis.call('ZREM', WAITLIST, head)
 redis.call('HSET', waiter_key(head), 'status', 'promoted', 'reservation', id, 'promoted_at', now)
 redis.call('EXPIRE', waiter_key(head), math.floor(layout.hold_ms / 1000) + 86400)

@@ -29,6 +29,11 @@ public final class Addresses {
    * Watched events are the keys of the local map {@link #WATCHED_EVENTS}.
    */
   public static final String CHANGED = "boxoffice.changed";
+  /**
+   * Local, {eventId, script}: a script refused to change an event whose records disagree with each
+   * other (a counter, a seat, the free bitmap); counted by the metrics.
+   */
+  public static final String DRIFT = "boxoffice.drift";
   /** Name of the local shared map whose keys are the events the feed reads in this process. */
   public static final String WATCHED_EVENTS = "boxoffice.feed.watched";
 

@@ -56,6 +56,8 @@ public final class MetricsVerticle extends VerticleBase {
       count(Addresses.WAITLIST_JOINED, waitlist("joined")),
       count(Addresses.WAITLIST_PROMOTED, waitlist("promoted")),
       count(Addresses.WAITLIST_LEFT, waitlist("left")),
+      vertx.eventBus().<JsonObject>localConsumer(Addresses.DRIFT, refused -> drift(refused.body().getString("script"))
+        .increment()).completion(),
       vertx.eventBus().localConsumer(SCRAPE, this::scrape).completion()));
   }
 
@@ -75,6 +77,13 @@ public final class MetricsVerticle extends VerticleBase {
   private Counter waitlist(String change) {
     return Counter.builder("boxoffice.waitlist.changes").tag("change", change)
       .description("Waitlist entries joined, promoted to a pending hold, or left")
+      .register(registry);
+  }
+
+  private Counter drift(String script) {
+    return Counter.builder("boxoffice.drift").tag("script", script)
+      .description("Changes refused because the event's records disagreed with each other (a counter, a seat, "
+        + "the free bitmap); each is also logged as an error")
       .register(registry);
   }
 

@@ -87,11 +87,26 @@ public final class EventStore {
       .recover(err -> script.repeatable && !ClusterConnection.isErrorReply(err) && !(err instanceof TimeoutException)
         ? connection.replacement(REPEAT_WITHIN_MS).otherwiseEmpty().compose(swapped -> call(script, eventId, args))
         : Future.failedFuture(err))
+      .recover(err -> Future.failedFuture(err instanceof ErrorType reply && reply.is("DRIFT")
+        ? drift(script, eventId, reply)
+        : err))
       .map(response -> accept(eventId, response));
   }
 
   private Future<Response> call(Script script, String eventId, List<String> args) {
     return scripts.get(script).call(connection, Keys.forScripts(eventId), args);
+  }
+
+  /**
+   * A script found the event's records disagreeing and refused to write (see {@code drift} in
+   * lua/lib.lua): logged, published locally for the metrics, answered as an internal failure.
+   */
+  private ReplyException drift(Script script, String eventId, ErrorType reply) {
+    LOG.error("Event {}: {} refused, its records disagree: {}", eventId, script.file(), reply.getMessage());
+    vertx.eventBus().publish(Addresses.DRIFT, new JsonObject().put("eventId", eventId).put("script", script.file()));
+    return Failure.INTERNAL.exception(new JsonObject().put("type", "inconsistent-state")
+      .put("detail", "the event's records disagree with each other; nothing was sold or released, "
+        + "and the disagreement is reported to the operators"));
   }
 
   /** A script's reply, its domain events published. */

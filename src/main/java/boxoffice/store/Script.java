@@ -12,7 +12,7 @@ public enum Script {
     this.repeatable = repeatable;
   }
 
-  String file() {
+  public String file() {
     return name().toLowerCase();
   }
 }
