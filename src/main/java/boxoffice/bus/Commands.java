@@ -51,7 +51,10 @@ public final class Commands {
         LOG.error("Redis refused a command", err);
         Failure.INTERNAL.fail(msg, "internal", "the store refused the command");
       } else {
-        Failure.UNAVAILABLE.fail(msg, "unavailable", "the event's shard cannot answer right now: " + err.getMessage());
+        // what failed (a node's address, a socket error) is for the log, not for clients
+        LOG.debug("A command could not reach its shard: {}", err.getMessage());
+        Failure.UNAVAILABLE.fail(msg, "unavailable", "the event's data cannot be reached right now (a node is "
+          + "failing over or restarting); nothing was changed, retry in a moment");
       }
     });
   }

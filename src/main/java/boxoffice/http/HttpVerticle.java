@@ -104,21 +104,33 @@ public final class HttpVerticle extends VerticleBase {
     return router;
   }
 
+  /**
+   * 200 or 503 with {@code ready} and {@code reason}; the cluster's details (node addresses, the
+   * address map's counters) only for the admin, as every admin call: with the admin key, or by
+   * anyone when none is configured.
+   */
   private void ready(RoutingContext ctx) {
+    boolean admin = isAdmin(ctx);
     vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_HEALTH, null, delivery)
       .onSuccess(reply -> {
         JsonObject health = reply.body();
+        JsonObject answer = admin ? health : new JsonObject().put("ready", health.getBoolean("ready"))
+          .put("reason", health.getString("reason"));
         ctx.response()
           .setStatusCode(health.getBoolean("ready") ? 200 : 503)
           .putHeader("Content-Type", JSON)
-          .end(health.toBuffer());
+          .end(answer.toBuffer());
       })
       .onFailure(ctx::fail);
   }
 
-  private void createEvent(RoutingContext ctx) {
+  private boolean isAdmin(RoutingContext ctx) {
     String key = config.adminApiKey();
-    if (key != null && !sameSecret(key, ctx.request().getHeader("X-Admin-Key"))) {
+    return key == null || sameSecret(key, ctx.request().getHeader("X-Admin-Key"));
+  }
+
+  private void createEvent(RoutingContext ctx) {
+    if (!isAdmin(ctx)) {
       throw Problem.of(401, "unauthorized", "a valid X-Admin-Key header is required");
     }
     JsonObject cmd = Requests.createEvent(Requests.body(ctx), config);

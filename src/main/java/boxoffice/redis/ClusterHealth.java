@@ -20,14 +20,19 @@ public final class ClusterHealth {
   private ClusterHealth() {
   }
 
-  /** {"ready": bool, "reason"?: text, "slotsCovered": n, "failing": [nodes]} */
+  /**
+   * {"ready": bool, "reason"?: text, "clusterState", "slotsCovered": n, "failingNodes": [nodes],
+   * "unreachableMasters"?: [nodes], "error"?: text}; only "ready" and "reason" are for everyone, and
+   * "reason" names no node.
+   */
   public static Future<JsonObject> check(ClusterConnection connection) {
     Future<String> info = connection.send(Request.cmd(Command.CLUSTER).arg("INFO")).map(Object::toString);
     Future<String> nodes = connection.send(Request.cmd(Command.CLUSTER).arg("NODES")).map(Object::toString);
     return Future.all(info, nodes)
       .map(both -> evaluate(info.result(), nodes.result()))
       .compose(health -> probeMasters(connection, health))
-      .otherwise(err -> new JsonObject().put("ready", false).put("reason", "cluster unreachable: " + err.getMessage()));
+      .otherwise(err -> new JsonObject().put("ready", false).put("reason", "the cluster does not answer")
+        .put("error", err.getMessage()));
   }
 
   /** Sends EXISTS to a key of each master's first slot, so the client routes it to that master. */
@@ -40,7 +45,7 @@ public final class ClusterHealth {
     return Future.join(probes).otherwiseEmpty().map(done -> {
       if (!unreachable.isEmpty()) {
         health.put("ready", false).put("unreachableMasters", unreachable);
-        health.put("reason", "masters do not answer: " + unreachable.encode());
+        health.put("reason", unreachable.size() + " masters do not answer");
       }
       return health;
     });
