@@ -4,7 +4,8 @@
 -- ARGV: reservation id (new for each request, the same when the service repeats it), user id,
 --       idempotency key ('' for none), request fingerprint,
 --       quantity (0 when seats are named), seat ids...
--- Reply (JSON): {"ok": reservation, "index": true when the sweeper's index may lack the event}
+-- Reply (JSON): {"ok": reservation, "index": when the sweeper's index may lack the event, the time (ms)
+--   by which the sweeper must look at it}
 --   or {"fail": "not_found" | "invalid" | "unknown_seats" | "unavailable" | "insufficient"
 --   | "idempotency_mismatch", "detail": text, ...} (unavailable or insufficient also while the first
 --   in line fits the free seats: those go to the waitlist first); "replayed": true when it is the
@@ -34,7 +35,8 @@ end
 
 -- the same call again (the service repeats a call whose connection broke): its hold, once
 if redis.call('EXISTS', res_key(id)) == 1 then
-  return answer({ ok = reservation(id), replayed = true, index = true })
+  local r = reservation(id)
+  return answer({ ok = r, replayed = true, index = r.expiresAt })
 end
 
 local idem_key = idem ~= '' and (META .. ':idem:' .. user .. ':' .. idem) or nil
@@ -113,8 +115,8 @@ else
   end
 end
 
-local index = unindexed() or nil
+local index = unindexed()
 local held, left = hold_seats(layout, id, user, seats, available, now)
 local result = remember({ ok = held })
-result.index = index
+result.index = index and held.expiresAt or nil
 return answer(result, left)

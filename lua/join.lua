@@ -2,8 +2,8 @@
 -- A user waiting already, or holding the seats of a promotion, gets the current entry back.
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: user id, quantity
--- Reply (JSON): {"ok": entry, "created": true when this call added it, "index": true when the sweeper's
---   index may lack the event} or {"fail": "not_found" | "seats_available", "detail": text, "available": n}
+-- Reply (JSON): {"ok": entry, "created": true when this call added it, "index": the time (ms) by which
+--   the sweeper must look at the event, when its index may lack it} or {"fail": "not_found" | "seats_available", "detail": text, "available": n}
 --   or {"fail": "insufficient", "detail": text, "unsold": n} when fewer seats than that are left to sell;
 --   entry: {userId, quantity, position, status, joinedAt}; "events" as elsewhere
 local user, quantity = ARGV[1], tonumber(ARGV[2])
@@ -39,7 +39,7 @@ if quantity > unsold then -- a wait that could never end
                  unsold = unsold })
 end
 
-local index = unindexed() or nil
+local index = unindexed() and now or nil
 local order = redis.call('HINCRBY', META, 'waitlist_joins', 1)
 redis.call('ZADD', WAITLIST, order, user)
 redis.call('DEL', waiter_key(user))

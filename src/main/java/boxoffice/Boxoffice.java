@@ -53,8 +53,7 @@ public final class Boxoffice {
       .compose(id -> vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ReservationVerticle(redis, config.holdSeconds(), config.soldOutMs()), perCore))
       .compose(id -> vertx.deployVerticle(() -> new ConfirmVerticle(redis), new DeploymentOptions()))
-      .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis,
-        ExpirySweeperVerticle.recheckMs(config.sweeperIntervalMs())), perCore))
+      .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis), perCore))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistPromotionVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ExpirySweeperVerticle(redis, config.sweeperIntervalMs()),
         new DeploymentOptions()))

@@ -49,6 +49,6 @@ public final class ConfirmVerticle extends VerticleBase {
     String eventId = cmd.getString("eventId");
     List<String> args = List.of(Ids.require(cmd.getString("reservationId")), Ids.require(cmd.getString("userId")));
     return acks.run(Script.CONFIRM, eventId, args)
-      .map(reply -> Views.reservation(eventId, reply.getJsonObject("ok"), System.currentTimeMillis()));
+      .map(reply -> Views.reservation(eventId, reply.getJsonObject("ok")));
   }
 }

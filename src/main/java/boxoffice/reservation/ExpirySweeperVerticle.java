@@ -49,7 +49,7 @@ public final class ExpirySweeperVerticle extends VerticleBase {
   }
 
   /** How soon an event with waiters is looked at again, and so how soon a lost release is caught up. */
-  public static long recheckMs(long intervalMs) {
+  private static long recheckMs(long intervalMs) {
     return Math.max(intervalMs, 1000);
   }
 
@@ -84,16 +84,18 @@ public final class ExpirySweeperVerticle extends VerticleBase {
     return Future.join(shards).mapEmpty();
   }
 
+  /** The shard's due events, by the clock of the shard's node (Redis' time, as the scripts keep it). */
   private Future<Void> sweepShard(String shard) {
-    Request due = Request.cmd(Command.ZRANGE).arg(shard).arg("-inf").arg(System.currentTimeMillis())
-      .arg("BYSCORE").arg("LIMIT").arg(0).arg(EVENTS_PER_SHARD_PASS);
-    return store.send(due).compose(events -> {
-      List<Future<Void>> passes = new ArrayList<>(events.size());
-      for (Response event : events) {
-        passes.add(sweepEvent(shard, event.toString()));
-      }
-      return Future.join(passes).mapEmpty();
-    });
+    List<Request> clock = List.of(Request.cmd(Command.EXISTS).arg(shard), Request.cmd(Command.TIME));
+    return store.batch(clock).compose(read -> store.send(Request.cmd(Command.ZRANGE).arg(shard).arg("-inf")
+        .arg(EventStore.millis(read.get(1))).arg("BYSCORE").arg("LIMIT").arg(0).arg(EVENTS_PER_SHARD_PASS)))
+      .compose(events -> {
+        List<Future<Void>> passes = new ArrayList<>(events.size());
+        for (Response event : events) {
+          passes.add(sweepEvent(shard, event.toString()));
+        }
+        return Future.join(passes).mapEmpty();
+      });
   }
 
   private Future<Void> sweepEvent(String shard, String eventId) {

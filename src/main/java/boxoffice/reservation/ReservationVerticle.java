@@ -107,23 +107,23 @@ public final class ReservationVerticle extends VerticleBase {
       soldOut.learn(eventId, reply, sentAt, freedBefore);
       return EventStore.outcome(reply);
     }).map(reply -> {
-      JsonObject created = reply.getJsonObject("ok");
-      if (reply.getBoolean("index", false)) {
-        store.index(eventId, created.getLong("expiresAt"));
+      if (reply.containsKey("index")) {
+        store.index(eventId, reply.getLong("index"));
       }
-      boolean replayed = reply.getBoolean("replayed", false);
       // a replay is the first answer again, as it was when it was given
-      return Views.reservation(eventId, created, replayed ? created.getLong("createdAt") : System.currentTimeMillis());
+      return Views.reservation(eventId, reply.getJsonObject("ok"));
     });
   }
 
   private Future<JsonObject> getReservation(JsonObject cmd) {
     String eventId = cmd.getString("eventId");
     String reservationId = cmd.getString("reservationId");
-    return store.send(Request.cmd(Command.HGETALL).arg(Keys.reservation(eventId, reservationId)))
-      .compose(hash -> hash.size() == 0
+    // TIME of the node that holds the record: the clock the scripts expire holds by
+    return store.batch(List.of(Request.cmd(Command.HGETALL).arg(Keys.reservation(eventId, reservationId)),
+        Request.cmd(Command.TIME)))
+      .compose(read -> read.get(0).size() == 0
         ? Commands.notFound("no such reservation")
-        : Future.succeededFuture(Views.reservation(eventId, reservationId, hash, System.currentTimeMillis())));
+        : Future.succeededFuture(Views.reservation(eventId, reservationId, read.get(0), EventStore.millis(read.get(1)))));
   }
 
   /** A repeat answers the same and changes nothing. Confirms are ConfirmVerticle's. */
@@ -131,6 +131,6 @@ public final class ReservationVerticle extends VerticleBase {
     String eventId = cmd.getString("eventId");
     List<String> args = List.of(Ids.require(cmd.getString("reservationId")), Ids.require(cmd.getString("userId")));
     return store.run(Script.CANCEL, eventId, args)
-      .map(reply -> Views.reservation(eventId, reply.getJsonObject("ok"), System.currentTimeMillis()));
+      .map(reply -> Views.reservation(eventId, reply.getJsonObject("ok")));
   }
 }

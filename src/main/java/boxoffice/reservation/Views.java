@@ -31,13 +31,13 @@ final class Views {
       .put("waitlist", waitlist);
   }
 
-  /** A reservation as the scripts return it ({@code lua/lib.lua reservation()}). */
-  static JsonObject reservation(String eventId, JsonObject r, long nowMs) {
+  /**
+   * A reservation as the scripts return it ({@code lua/lib.lua reservation()}), its status as the
+   * script decided it by Redis' clock.
+   */
+  static JsonObject reservation(String eventId, JsonObject r) {
     String status = r.getString("status");
     long expiresAt = r.getLong("expiresAt");
-    if ("pending".equals(status) && expiresAt <= nowMs) {
-      status = "expired"; // the sweeper has not got to it yet; no script will treat it as held
-    }
     JsonObject json = new JsonObject()
       .put("reservationId", r.getString("reservationId"))
       .put("eventId", eventId)
@@ -51,19 +51,25 @@ final class Views {
     return json;
   }
 
-  /** The same, read straight from the record's hash. */
+  /**
+   * The same, read straight from the record's hash at {@code nowMs} of Redis' clock (the one the
+   * scripts release holds by): a pending hold past its time is expired, although no script has
+   * released it yet, since none will treat it as held.
+   */
   static JsonObject reservation(String eventId, String reservationId, Response hash, long nowMs) {
     JsonArray seats = new JsonArray();
     for (String seat : hash.get("seats").toString().split(",")) {
       seats.add(seat);
     }
+    long expiresAt = hash.get("expires_at").toLong();
+    String status = hash.get("status").toString();
     return reservation(eventId, new JsonObject()
       .put("reservationId", reservationId)
       .put("userId", hash.get("user").toString())
       .put("seats", seats)
-      .put("status", hash.get("status").toString())
+      .put("status", "pending".equals(status) && expiresAt <= nowMs ? "expired" : status)
       .put("createdAt", hash.get("created_at").toLong())
-      .put("expiresAt", hash.get("expires_at").toLong()), nowMs);
+      .put("expiresAt", expiresAt));
   }
 
   static String instant(long epochMs) {

@@ -176,6 +176,16 @@ public final class EventStore {
     return connection.send(request);
   }
 
+  /** A TIME reply in milliseconds: Redis' clock, the one the scripts expire holds by. */
+  public static long millis(Response time) {
+    return time.get(0).toLong() * 1000 + time.get(1).toLong() / 1000;
+  }
+
+  /** Commands to the node of their keys, in order, on one socket (a command without keys goes along). */
+  public Future<List<Response>> batch(List<Request> requests) {
+    return connection.batch(requests);
+  }
+
   /**
    * The id of the newest entry of the event's change log, which every change appends to in the same
    * script: the event's version. Null when the log is empty (no such event).

@@ -87,7 +87,7 @@ public final class ReplicaAcks {
       return store.run(script, eventId, args);
     }
     return store.run(script, eventId, args).compose(first -> {
-      Run run = new Run(script, eventId, args, System.currentTimeMillis() + waitMs);
+      Run run = new Run(script, eventId, args, now() + waitMs);
       enqueue(run);
       return run.result.future().compose(EventStore::outcome);
     });
@@ -102,7 +102,7 @@ public final class ReplicaAcks {
       }
       Master master = byAddress.computeIfAbsent(address, a -> new Master());
       master.waiting.add(run);
-      long left = run.deadline - System.currentTimeMillis();
+      long left = run.deadline - now();
       run.timer = vertx.setTimer(Math.max(1, left), t -> {
         master.waiting.remove(run); // still waiting for its round: nothing of it was sent again
         run.result.tryFail(notReplicated());
@@ -121,7 +121,7 @@ public final class ReplicaAcks {
     master.waiting.clear();
     round.forEach(run -> vertx.cancelTimer(run.timer));
     long deadline = round.stream().mapToLong(run -> run.deadline).min().orElseThrow();
-    long timeout = Math.max(SHORTEST_WAIT_MS, deadline - System.currentTimeMillis());
+    long timeout = Math.max(SHORTEST_WAIT_MS, deadline - now());
     int waitFor = master.online < 0 ? replicas : Math.min(replicas, master.online);
     batch(address, round, waitFor, timeout, false)
       .onSuccess(responses -> settle(master, round, responses, waitFor))
@@ -153,7 +153,7 @@ public final class ReplicaAcks {
       JsonObject reply = store.accept(run.eventId, responses.get(i));
       if (acked >= needed) {
         run.result.tryComplete(reply);
-      } else if (run.deadline > System.currentTimeMillis()) {
+      } else if (run.deadline > now()) {
         enqueue(run); // the round ended at an earlier run's time, or waited for fewer replicas than are online
       } else {
         run.result.tryFail(notReplicated());
@@ -168,13 +168,18 @@ public final class ReplicaAcks {
   private void retry(List<Run> round, Throwable err) {
     LOG.debug("A round of replica acknowledgements failed: {}", err.getMessage());
     masters.refresh().onComplete(read -> round.forEach(run -> {
-      if (++run.failedRounds < FAILED_ROUNDS && run.deadline > System.currentTimeMillis()
+      if (++run.failedRounds < FAILED_ROUNDS && run.deadline > now()
         && ClusterConnection.isTransient(err)) {
         enqueue(run);
       } else {
         run.result.tryFail(notReplicated());
       }
     }));
+  }
+
+  /** Milliseconds of a monotonic clock: deadlines are durations, whatever the wall clock does. */
+  private static long now() {
+    return System.nanoTime() / 1_000_000;
   }
 
   private static ReplyException notReplicated() {

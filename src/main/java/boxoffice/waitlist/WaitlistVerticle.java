@@ -21,13 +21,10 @@ import java.util.List;
 public final class WaitlistVerticle extends VerticleBase {
 
   private final RedisCluster redis;
-  private final long recheckMs;
   private EventStore store;
 
-  /** @param recheckMs how soon the sweeper looks at an event that has waiters */
-  public WaitlistVerticle(RedisCluster redis, long recheckMs) {
+  public WaitlistVerticle(RedisCluster redis) {
     this.redis = redis;
-    this.recheckMs = recheckMs;
   }
 
   @Override
@@ -52,8 +49,8 @@ public final class WaitlistVerticle extends VerticleBase {
     return store.run(Script.JOIN, eventId, List.of(Ids.require(cmd.getString("userId")),
         String.valueOf(cmd.getInteger("quantity"))))
       .compose(reply -> {
-        if (reply.getBoolean("index", false)) {
-          store.index(eventId, System.currentTimeMillis() + recheckMs);
+        if (reply.containsKey("index")) {
+          store.index(eventId, reply.getLong("index"));
         }
         JsonObject entry = reply.getJsonObject("ok");
         Future<JsonObject> view = "promoted".equals(entry.getString("status"))
