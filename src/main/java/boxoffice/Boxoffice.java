@@ -55,7 +55,8 @@ public final class Boxoffice {
       .compose(id -> vertx.deployVerticle(() -> new ConfirmVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis), perCore))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistPromotionVerticle(redis), new DeploymentOptions()))
-      .compose(id -> vertx.deployVerticle(() -> new ExpirySweeperVerticle(redis, config.sweeperIntervalMs()),
+      .compose(id -> vertx.deployVerticle(() -> new ExpirySweeperVerticle(redis, config.sweeperIntervalMs(),
+        config.sweeperReconcileMs()),
         new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ChangeFeedVerticle(redis, config.feedPollMs()),
         new DeploymentOptions()))

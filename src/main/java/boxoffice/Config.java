@@ -20,7 +20,7 @@ import java.util.Map;
  * common keys. Anything wrong stops the start with a {@link ConfigException} naming the key.
  */
 public record Config(int httpPort, int instances, RedisSettings redis, String adminApiKey,
-                     int holdSeconds, int maxSeatsPerHold, long soldOutMs, long sweeperIntervalMs,
+                     int holdSeconds, int maxSeatsPerHold, long soldOutMs, long sweeperIntervalMs, long sweeperReconcileMs,
                      long feedPollMs, long feedHeartbeatMs, boolean metricsEnabled) {
 
   /** Environment variable -> configuration key it overrides. */
@@ -145,6 +145,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
       integer(hold, "hold.maxSeatsPerHold", 10, 1, 1000),
       integer(hold, "hold.soldOutMs", 50, 0, 10_000),
       integer(sweeper, "sweeper.intervalMs", 1000, 10, 3_600_000),
+      integer(sweeper, "sweeper.reconcileMs", 60_000, 100, 86_400_000),
       integer(feed, "feed.pollMs", 100, 5, 10_000),
       integer(feed, "feed.heartbeatMs", 15_000, 100, 300_000),
       bool(metrics, "metrics.enabled", true));

@@ -4,6 +4,7 @@ import boxoffice.bus.Addresses;
 import boxoffice.bus.Failure;
 import boxoffice.redis.ClusterConnection;
 import boxoffice.redis.LuaScript;
+import boxoffice.redis.Masters;
 import boxoffice.redis.RedisCluster;
 import boxoffice.redis.RedisSettings;
 import io.vertx.core.Future;
@@ -125,8 +126,9 @@ public final class EventStore {
     return settings;
   }
 
-  ClusterConnection connection() {
-    return connection;
+  /** The cluster's masters, read through this store's connection. */
+  public Masters masters(RedisCluster redis) {
+    return new Masters(redis, connection);
   }
 
   /** A script's reply when it is no "fail", else the command failure the "fail" stands for. */
@@ -200,7 +202,8 @@ public final class EventStore {
    * when a script says the index may lack the event (see ExpirySweeperVerticle for why that is enough).
    * Later scripts do not ask again while the event has pending holds or waiters, so a write that fails
    * (the index shard failing over, busy, out of memory) is tried again, less and less often, until it
-   * succeeds or Redis refuses the command itself.
+   * succeeds or Redis refuses the command itself; what this process cannot write (it stops, it dies)
+   * the sweeper's reconciliation pass puts back.
    */
   public void index(String eventId, long at) {
     index(eventId, at, INDEX_RETRY_FIRST_MS);

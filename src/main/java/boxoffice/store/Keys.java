@@ -50,6 +50,17 @@ public final class Keys {
     return "{sweep:" + shard + "}:events";
   }
 
+  /** Who runs the sweeper's reconciliation pass now: one process at a time. */
+  public static String reconcileLease() {
+    return "{sweep}:reconciler";
+  }
+
+  /** The event a key belongs to ({@code {event:ID}...}), or null. */
+  public static String eventOf(String key) {
+    int close = key.indexOf('}');
+    return key.startsWith("{event:") && close > 7 ? key.substring(7, close) : null;
+  }
+
   public static int sweepShardOf(String eventId, int shards) {
     return Math.floorMod(eventId.hashCode(), shards);
   }

@@ -76,7 +76,7 @@ public final class ReplicaAcks {
   public ReplicaAcks(Vertx vertx, EventStore store, RedisCluster redis) {
     this.vertx = vertx;
     this.store = store;
-    this.masters = new Masters(redis, store.connection());
+    this.masters = store.masters(redis);
     this.replicas = store.settings().confirmReplicas();
     this.waitMs = store.settings().confirmWaitMs();
   }
