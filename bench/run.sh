@@ -323,7 +323,7 @@ check_events() {
   HELD=0 SOLD=0
   for id in ${1//,/ }; do
     e="{event:$id}"
-    out=$(redis-cli -c -h 127.0.0.1 -p "$BASE" eval "$CHECK_SCRIPT" 5 "$e" "$e:seats" "$e:stats" "$e:free" "$e:reservations" | tr '\n' ' ')
+    out=$(redis-cli -c -h 127.0.0.1 -p "$BASE" eval "$CHECK_SCRIPT" 5 "$e" "$e:seats" "$e:stats" "$e:free" "$e:expiry" | tr '\n' ' ')
     # total map available held sold other st_available st_pending st_sold bits live claimed unbacked bad_status
     read -r total map avail held sold other s_avail s_pend s_sold bits live claimed unbacked bad <<<"$out"
     n=$((n + 1)); HELD=$((HELD + held)); SOLD=$((SOLD + sold))

@@ -3,7 +3,8 @@
 -- line who now want more seats than are left to sell leave the line (see drop_unservable).
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: reservation id, user id
--- Reply (JSON): {"ok": reservation} or {"fail": "not_found" | "forbidden" | "ended", "detail": text};
+-- Reply (JSON): {"ok": reservation} or {"fail": "not_found" | "forbidden" | "ended" | "event_ended",
+--   "detail": text};
 --   "events": the domain events emitted (none for a repeated confirm; waitlist.left for a waiter
 --   who left the line).
 local id, user = ARGV[1], ARGV[2]
@@ -21,6 +22,9 @@ if r.status == 'confirmed' then
 end
 if r.status ~= 'pending' then
   return reply({ fail = 'ended', detail = 'the reservation is ' .. r.status, reservationStatus = r.status })
+end
+if ended(layout, now) then
+  return reply(ended_reply())
 end
 
 -- only seats held by this reservation, and counted as held, become sold

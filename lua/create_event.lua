@@ -1,10 +1,13 @@
 -- Creates an event with every seat available.
 -- KEYS: the event's keys (see lib.lua)
--- ARGV: id, name, venue, price, hold_seconds, layout ('grid' | 'list'), rows, per_row, seat ids... (list only)
--- Reply (JSON): {"ok": {"createdAt": ms, "totalSeats": n}} or {"fail": "exists" | "invalid" (a seat named twice)};
+-- ARGV: id, name, venue, price, hold_seconds, layout ('grid' | 'list'), rows, per_row,
+--       ends_at (ms, '' for none), seat ids... (list only)
+-- Reply (JSON): {"ok": {"createdAt": ms, "totalSeats": n}, "index": ends_at when there is one: the time by
+--   which the sweeper must look at the event} or {"fail": "exists" | "invalid" (a seat named twice)};
 --   "events" as elsewhere
 local id, name, venue, price, hold_seconds, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local rows, per_row = tonumber(ARGV[7]), tonumber(ARGV[8])
+local rows, per_row, ends_at = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
+local FIRST_SEAT = 10
 
 if redis.call('EXISTS', META) == 1 then
   return reply({ fail = 'exists', detail = 'event ' .. id .. ' already exists' })
@@ -12,7 +15,7 @@ end
 -- a seat named twice would be counted twice but stored once: refused before anything is written
 if kind == 'list' then
   local seen = {}
-  for i = 9, #ARGV do
+  for i = FIRST_SEAT, #ARGV do
     if seen[ARGV[i]] then
       return reply({ fail = 'invalid', detail = 'seat ' .. ARGV[i] .. ' is named twice' })
     end
@@ -48,10 +51,10 @@ if kind == 'grid' then
   flush()
 else
   local positions = {}
-  for i = 9, #ARGV do
+  for i = FIRST_SEAT, #ARGV do
     add_seat(ARGV[i])
     positions[#positions + 1] = ARGV[i]
-    positions[#positions + 1] = i - 9
+    positions[#positions + 1] = i - FIRST_SEAT
     if #positions >= 2 * BATCH then
       redis.call('HSET', POSITIONS, unpack(positions))
       positions = {}
@@ -61,7 +64,7 @@ else
   if #positions > 0 then
     redis.call('HSET', POSITIONS, unpack(positions))
   end
-  for i = 9, #ARGV, BATCH do
+  for i = FIRST_SEAT, #ARGV, BATCH do
     redis.call('RPUSH', LAYOUT, unpack(ARGV, i, math.min(i + BATCH - 1, #ARGV)))
   end
   rows, per_row = 1, total
@@ -78,7 +81,13 @@ end
 
 local now = now_ms()
 redis.call('HSET', META, 'id', id, 'name', name, 'venue', venue, 'price', price, 'hold_seconds', hold_seconds,
-  'total_seats', total, 'created_at', now, 'layout', kind, 'rows', rows, 'per_row', per_row)
-redis.call('HSET', STATS, 'available', total, 'pending', 0, 'sold', 0)
-emit('event.created', now, { name = name, venue = venue, totalSeats = total })
-return reply({ ok = { createdAt = now, totalSeats = total } })
+  'total_seats', int(total), 'created_at', int(now), 'layout', kind, 'rows', int(rows), 'per_row', int(per_row))
+redis.call('HSET', STATS, 'available', int(total), 'pending', '0', 'sold', '0')
+local created = { name = name, venue = venue, totalSeats = total }
+if ends_at then
+  redis.call('HSET', META, 'ends_at', int(ends_at))
+  redis.call('ZADD', EXPIRY, int(ends_at), END_MARK)
+  created.endsAt = iso(ends_at)
+end
+emit('event.created', now, created)
+return reply({ ok = { createdAt = now, totalSeats = total }, index = ends_at })

@@ -7,7 +7,7 @@
 -- Reply (JSON): {"ok": reservation, "index": when the sweeper's index may lack the event, the time (ms)
 --   by which the sweeper must look at it}
 --   or {"fail": "not_found" | "invalid" | "unknown_seats" | "unavailable" | "insufficient"
---   | "idempotency_mismatch", "detail": text, ...} (unavailable or insufficient also while the first
+--   | "idempotency_mismatch" | "event_ended", "detail": text, ...} (unavailable or insufficient also while the first
 --   in line fits the free seats: those go to the waitlist first); "replayed": true when it is the
 --   stored reply to an earlier call with the same key; "events": the domain events emitted (see lib.lua);
 --   "full" when the event is left without a free seat: {"now": Redis' time (ms), "nextExpiry": ms, the
@@ -57,6 +57,9 @@ end
 local WAITLIST_FIRST = 'the free seats go to the waitlist first'
 local now = now_ms()
 local all_due_released = release_due(layout, now, due_limit(quantity))
+if ended(layout, now) then -- not remembered for the idempotency key: nothing to repeat
+  return answer(ended_reply())
+end
 
 -- the answer, kept for retries with the same idempotency key (without this call's events)
 local function remember(result)

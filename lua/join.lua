@@ -4,7 +4,8 @@
 -- ARGV: user id, quantity
 -- Reply (JSON): {"ok": entry, "created": true when this call added it, "index": the time (ms) by which
 --   the sweeper must look at the event, when its index may lack it} or {"fail": "not_found" | "seats_available", "detail": text, "available": n}
---   or {"fail": "insufficient", "detail": text, "unsold": n} when fewer seats than that are left to sell;
+--   or {"fail": "insufficient", "detail": text, "unsold": n} when fewer seats than that are left to sell,
+--   or {"fail": "event_ended", ...} past the event's end;
 --   entry: {userId, quantity, position, status, joinedAt}; "events" as elsewhere
 local user, quantity = ARGV[1], tonumber(ARGV[2])
 
@@ -14,6 +15,9 @@ if not layout then
 end
 local now = now_ms()
 release_due(layout, now, due_limit(quantity))
+if ended(layout, now) then
+  return reply(ended_reply())
+end
 
 local function entry()
   local w = redis.call('HMGET', waiter_key(user), 'quantity', 'joined_at', 'status', 'reservation')

@@ -4,18 +4,22 @@
 --   KEYS[2] {event:ID}:seats         seatId -> available | pending:RES | sold:RES
 --   KEYS[3] {event:ID}:stats         available, pending, sold (always equal to the seat map)
 --   KEYS[4] {event:ID}:free          bitmap, bit i set while seat i (in layout order) is available
---   KEYS[5] {event:ID}:reservations  ids of pending and confirmed reservations
---   KEYS[6] {event:ID}:expiry        pending reservation id -> expires_at (ms)
---   KEYS[7] {event:ID}:positions     seatId -> index, for events made from a list of seat ids
---   KEYS[8] {event:ID}:layout        index -> seatId (list), for events made from a list of seat ids
---   KEYS[9] {event:ID}:changes       stream of the event's domain events (the change log), bounded
---   KEYS[10] {event:ID}:waitlist     userId scored by join order
+--   KEYS[5] {event:ID}:expiry        pending reservation id -> expires_at (ms); and END_MARK -> the
+--                                    event's end, for an event that has one and is not retired yet
+--   KEYS[6] {event:ID}:positions     seatId -> index, for events made from a list of seat ids
+--   KEYS[7] {event:ID}:layout        index -> seatId (list), for events made from a list of seat ids
+--   KEYS[8] {event:ID}:changes       stream of the event's domain events (the change log), bounded
+--   KEYS[9] {event:ID}:waitlist      userId scored by join order
 -- Reservation records live at {event:ID}:res:RES (hash: user, seats, status, created_at, expires_at),
--- waitlist entries at {event:ID}:waiter:USER (hash: quantity, joined_at, status, reservation).
-local META, SEATS, STATS, FREE, RESERVATIONS, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+-- waitlist entries at {event:ID}:waiter:USER (hash: quantity, joined_at, status, reservation),
+-- idempotent answers at {event:ID}:idem:USER:KEY.
+local META, SEATS, STATS, FREE, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local EVENT_ID = string.match(META, '^{event:(.+)}$')
 local CHANGES_KEPT = '10000'
+-- the event's end in its expiry index: the lazy expiry passes over it, the sweeper comes for it,
+-- the reconciliation finds it; '~' is in no reservation id
+local END_MARK = '~end'
 
 -- cancelled and expired records hold no seats; they are kept a week for late readers
 local ENDED_TTL_SECONDS = 7 * 24 * 3600
@@ -104,11 +108,21 @@ end
 
 -- the event's layout: grid events compute seat positions, listed events look them up
 local function load_layout()
-  local m = redis.call('HMGET', META, 'layout', 'rows', 'per_row', 'hold_seconds')
+  local m = redis.call('HMGET', META, 'layout', 'rows', 'per_row', 'hold_seconds', 'ends_at')
   if not m[1] then
     return nil
   end
-  return { kind = m[1], rows = tonumber(m[2]), per_row = tonumber(m[3]), hold_ms = tonumber(m[4]) * 1000 }
+  return { kind = m[1], rows = tonumber(m[2]), per_row = tonumber(m[3]), hold_ms = tonumber(m[4]) * 1000,
+           ends_at = tonumber(m[5]) }
+end
+
+-- past the event's end its sale is closed: no hold, confirm, waitlist join or promotion
+local function ended(layout, now)
+  return layout.ends_at ~= nil and now >= layout.ends_at
+end
+
+local function ended_reply()
+  return { fail = 'event_ended', detail = 'the event has ended: its sale is closed' }
 end
 
 local function seat_index(layout, id)
@@ -170,7 +184,6 @@ local function release(layout, id, status, now)
   redis.call('HINCRBY', STATS, 'available', int(#seats))
   redis.call('HSET', key, 'status', status, 'ended_at', int(now))
   redis.call('EXPIRE', key, int(ENDED_TTL_SECONDS))
-  redis.call('SREM', RESERVATIONS, id)
   redis.call('ZREM', EXPIRY, id)
   emit('reservation.' .. status, now, { reservationId = id, userId = r[2], seats = seats })
   return true
@@ -181,7 +194,7 @@ end
 local function release_due(layout, now, limit)
   local due = redis.call('ZRANGE', EXPIRY, '-inf', int(now), 'BYSCORE', 'LIMIT', '0', int(limit))
   for _, id in ipairs(due) do
-    if not release(layout, id, 'expired', now) then
+    if id ~= END_MARK and not release(layout, id, 'expired', now) then
       redis.call('ZREM', EXPIRY, id)
     end
   end
@@ -318,7 +331,6 @@ local function hold_seats(layout, id, user, seats, available, now)
   redis.call('HINCRBY', STATS, 'pending', int(#seats))
   redis.call('HSET', res_key(id), 'user', user, 'seats', table.concat(seats, ','), 'status', 'pending',
     'created_at', int(now), 'expires_at', expires)
-  redis.call('SADD', RESERVATIONS, id)
   redis.call('ZADD', EXPIRY, expires, id)
   emit('reservation.created', now, { reservationId = id, userId = user, seats = seats })
   return { reservationId = id, userId = user, seats = seats, status = 'pending', createdAt = now,

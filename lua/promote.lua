@@ -16,6 +16,9 @@ if redis.call('EXISTS', res_key(id)) == 1 then
   return reply({ promoted = reservation(id) }) -- the same step again: it happened already
 end
 local now = now_ms()
+if ended(layout, now) then
+  return reply({}) -- the event's retirement takes the waiters out of the line
+end
 local dropped = drop_unservable(now)
 dropped = dropped > 0 and dropped or nil
 local head, quantity = first_in_line()

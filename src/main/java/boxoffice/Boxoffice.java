@@ -51,7 +51,8 @@ public final class Boxoffice {
       : vertx.deployVerticle(new MetricsVerticle(registry));
     return metrics
       .compose(id -> vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions()))
-      .compose(id -> vertx.deployVerticle(() -> new ReservationVerticle(redis, config.holdSeconds(), config.soldOutMs()), perCore))
+      .compose(id -> vertx.deployVerticle(ReservationVerticle.instances(redis, config.holdSeconds(), config.soldOutMs()),
+        perCore))
       .compose(id -> vertx.deployVerticle(() -> new ConfirmVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis), perCore))
       .compose(id -> vertx.deployVerticle(() -> new WaitlistPromotionVerticle(redis), new DeploymentOptions()))

@@ -6,6 +6,7 @@ public final class Addresses {
   // commands
   public static final String EVENT_CREATE = "boxoffice.event.create";
   public static final String EVENT_GET = "boxoffice.event.get";
+  public static final String EVENT_DELETE = "boxoffice.event.delete";
   public static final String EVENT_SEATS = "boxoffice.event.seats";
   public static final String RESERVATION_HOLD = "boxoffice.reservation.hold";
   public static final String RESERVATION_GET = "boxoffice.reservation.get";
@@ -46,6 +47,10 @@ public final class Addresses {
   public static final String WAITLIST_PROMOTED = "boxoffice.waitlist.promoted";
   public static final String WAITLIST_LEFT = "boxoffice.waitlist.left";
   public static final String EVENT_CREATED = "boxoffice.event.created";
+  /** Published by the process that deleted the event; its change log is gone with it. */
+  public static final String EVENT_DELETED = "boxoffice.event.deleted";
+  /** In the change log (the last entry left) once the event's end has come and it is retired. */
+  public static final String EVENT_ENDED = "boxoffice.event.ended";
 
 
   /** Where an event's change-log entries are published locally: {id, type, data}. */

@@ -74,6 +74,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/events").consumes(JSON).handler(body).handler(this::createEvent);
     router.get("/events/:eventId").handler(ctx ->
       send(ctx, Addresses.EVENT_GET, eventCommand(ctx), 200));
+    router.delete("/events/:eventId").handler(this::deleteEvent);
     router.get("/events/:eventId/seats").handler(ctx ->
       vertx.eventBus().<RenderedJson>request(Addresses.EVENT_SEATS, eventCommand(ctx), delivery)
         .onSuccess(map -> ctx.response().putHeader("Content-Type", JSON).end(map.body().bytes()))
@@ -136,6 +137,15 @@ public final class HttpVerticle extends VerticleBase {
     JsonObject cmd = Requests.createEvent(Requests.body(ctx), config);
     vertx.eventBus().<JsonObject>request(Addresses.EVENT_CREATE, cmd, delivery)
       .onSuccess(reply -> created(ctx, "/events/" + cmd.getString("id"), reply.body()))
+      .onFailure(ctx::fail);
+  }
+
+  private void deleteEvent(RoutingContext ctx) {
+    if (!isAdmin(ctx)) {
+      throw Problem.of(401, "unauthorized", "a valid X-Admin-Key header is required");
+    }
+    vertx.eventBus().request(Addresses.EVENT_DELETE, eventCommand(ctx), delivery)
+      .onSuccess(deleted -> ctx.response().setStatusCode(204).end())
       .onFailure(ctx::fail);
   }
 

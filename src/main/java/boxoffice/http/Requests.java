@@ -7,6 +7,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -53,6 +56,9 @@ final class Requests {
       .put("price", price(body))
       .put("holdSeconds", body.containsKey("holdSeconds")
         ? integer(body, "holdSeconds", 1, 86400) : config.holdSeconds());
+    if (body.containsKey("endsAt")) {
+      cmd.put("endsAt", endsAt(body));
+    }
     boolean grid = body.containsKey("rows") || body.containsKey("seatsPerRow");
     if (grid == body.containsKey("seatIds")) {
       throw Problem.badRequest("give either rows and seatsPerRow, or seatIds");
@@ -116,6 +122,22 @@ final class Requests {
       throw Problem.badRequest(field + " is required, 1 to 200 characters");
     }
     return s;
+  }
+
+  /** An ISO-8601 instant in the future, within ten years: when the event's sale closes for good. */
+  private static String endsAt(JsonObject body) {
+    Object value = body.getValue("endsAt");
+    Instant endsAt;
+    try {
+      endsAt = value instanceof String s ? Instant.parse(s) : null;
+    } catch (DateTimeParseException e) {
+      endsAt = null;
+    }
+    Instant now = Instant.now();
+    if (endsAt == null || !endsAt.isAfter(now) || endsAt.isAfter(now.plus(3653, ChronoUnit.DAYS))) {
+      throw Problem.badRequest("endsAt must be an ISO-8601 instant (2027-06-30T22:00:00Z) in the next ten years");
+    }
+    return endsAt.toString();
   }
 
   private static BigDecimal price(JsonObject body) {

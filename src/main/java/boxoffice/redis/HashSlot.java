@@ -5,15 +5,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Cluster hash slots: CRC16 (XMODEM) of the key, or of its hash tag, modulo 16384. */
-final class HashSlot {
+public final class HashSlot {
 
-  static final int SLOTS = 16384;
+  public static final int SLOTS = 16384;
   private static final Map<Integer, String> PROBES = new ConcurrentHashMap<>();
 
   private HashSlot() {
   }
 
-  static int of(String key) {
+  public static int of(String key) {
     int open = key.indexOf('{');
     if (open >= 0) {
       int close = key.indexOf('}', open + 1);

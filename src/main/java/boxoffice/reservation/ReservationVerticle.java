@@ -3,6 +3,9 @@ package boxoffice.reservation;
 import boxoffice.bus.Addresses;
 import boxoffice.bus.CommandFailure;
 import boxoffice.bus.Commands;
+import boxoffice.bus.Failure;
+import boxoffice.redis.HashSlot;
+import boxoffice.redis.Masters;
 import boxoffice.redis.RedisCluster;
 import boxoffice.store.EventStore;
 import boxoffice.store.Ids;
@@ -13,11 +16,14 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Serves the event and reservation commands on the event bus. Every state change is one script of
@@ -28,10 +34,25 @@ public final class ReservationVerticle extends VerticleBase {
   private final RedisCluster redis;
   private final int defaultHoldSeconds;
   private final SoldOutEvents soldOut;
+  private static final int LEFTOVERS_PER_UNLINK = 500;
+
   private EventStore store;
   private SeatMaps seatMaps;
+  private Masters masters;
 
-  public ReservationVerticle(RedisCluster redis, int defaultHoldSeconds, long soldOutMs) {
+  /** The rendered seat maps a process keeps, whatever the number of instances. */
+  private static final long SEAT_MAPS_KEPT_BYTES = 64L * 1024 * 1024;
+
+  private final SeatMaps.Kept keptMaps;
+
+  /** The instances of one process: they share the seat maps kept. */
+  public static Supplier<ReservationVerticle> instances(RedisCluster redis, int defaultHoldSeconds, long soldOutMs) {
+    SeatMaps.Kept kept = new SeatMaps.Kept(SEAT_MAPS_KEPT_BYTES);
+    return () -> new ReservationVerticle(redis, defaultHoldSeconds, soldOutMs, kept);
+  }
+
+  private ReservationVerticle(RedisCluster redis, int defaultHoldSeconds, long soldOutMs, SeatMaps.Kept keptMaps) {
+    this.keptMaps = keptMaps;
     this.redis = redis;
     this.defaultHoldSeconds = defaultHoldSeconds;
     this.soldOut = new SoldOutEvents(soldOutMs);
@@ -41,7 +62,7 @@ public final class ReservationVerticle extends VerticleBase {
   public Future<?> start() {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
-      seatMaps = new SeatMaps(opened);
+      seatMaps = new SeatMaps(opened, keptMaps);
       // seats that come free, through any verticle of this process
       Future<Void> freed = Future.all(List.of(Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED).stream()
         .map(address -> vertx.eventBus().<JsonObject>consumer(address,
@@ -50,6 +71,7 @@ public final class ReservationVerticle extends VerticleBase {
       return freed.compose(v -> Commands.serve(vertx.eventBus(), List.of(
         Commands.of(Addresses.EVENT_CREATE, this::createEvent),
         Commands.of(Addresses.EVENT_GET, this::getEvent),
+        Commands.of(Addresses.EVENT_DELETE, this::deleteEvent),
         Commands.of(Addresses.EVENT_SEATS, cmd -> seatMaps.get(cmd.getString("eventId"))),
         Commands.of(Addresses.RESERVATION_HOLD, this::hold),
         Commands.of(Addresses.RESERVATION_GET, this::getReservation),
@@ -59,7 +81,8 @@ public final class ReservationVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return store == null ? Future.succeededFuture() : store.close();
+    Future<Void> closed = masters == null ? Future.succeededFuture() : masters.close();
+    return store == null ? closed : closed.transform(done -> store.close());
   }
 
   private Future<JsonObject> createEvent(JsonObject cmd) {
@@ -68,14 +91,70 @@ public final class ReservationVerticle extends VerticleBase {
     int holdSeconds = cmd.getInteger("holdSeconds", defaultHoldSeconds);
     List<String> args = new ArrayList<>(List.of(eventId, cmd.getString("name"), cmd.getString("venue"),
       cmd.getValue("price").toString(), String.valueOf(holdSeconds)));
+    String endsAt = cmd.getString("endsAt") == null ? "" : String.valueOf(Views.millis(cmd.getString("endsAt")));
     if (seatIds == null) {
-      args.addAll(List.of("grid", cmd.getInteger("rows").toString(), cmd.getInteger("seatsPerRow").toString()));
+      args.addAll(List.of("grid", cmd.getInteger("rows").toString(), cmd.getInteger("seatsPerRow").toString(), endsAt));
     } else {
-      args.addAll(List.of("list", "0", "0"));
+      args.addAll(List.of("list", "0", "0", endsAt));
       seatIds.forEach(seat -> args.add(Ids.require((String) seat)));
     }
     return store.run(Script.CREATE_EVENT, eventId, args)
-      .compose(created -> getEvent(new JsonObject().put("eventId", eventId)));
+      .compose(created -> {
+        if (created.containsKey("index")) {
+          store.index(eventId, created.getLong("index")); // the sweeper retires it at its end
+        }
+        return getEvent(new JsonObject().put("eventId", eventId));
+      });
+  }
+
+  /**
+   * Deletes the event and every key of it. The script removes the event's own keys (from then on no
+   * script writes for it); the keys named after its reservations, waiters and idempotent answers are
+   * found in its slot on its master and removed after. A delete repeated after a failure between the
+   * two finishes the job; one that finds nothing at all is not found.
+   */
+  private Future<JsonObject> deleteEvent(JsonObject cmd) {
+    String eventId = cmd.getString("eventId");
+    if (masters == null) {
+      masters = store.masters(redis);
+    }
+    Future<Boolean> deleted = store.run(Script.DELETE_EVENT, eventId, List.of()).map(true)
+      .recover(err -> err instanceof CommandFailure failure && failure.failureCode() == Failure.NOT_FOUND.code
+        ? Future.succeededFuture(false)
+        : Future.failedFuture(err));
+    return deleted.compose(found -> masters.refresh().compose(read -> removeLeftovers(eventId))
+      .compose(removed -> {
+        if (!found && removed == 0) {
+          return Commands.notFound("no such event");
+        }
+        vertx.eventBus().publish(Addresses.EVENT_DELETED, new JsonObject().put("type", "event.deleted")
+          .put("eventId", eventId).put("time", Instant.now().toString()));
+        return Future.succeededFuture(new JsonObject());
+      }));
+  }
+
+  /** Removes what is left of a deleted event in its slot; how many keys. */
+  private Future<Integer> removeLeftovers(String eventId) {
+    String key = Keys.event(eventId);
+    Redis master = masters.client(masters.of(key));
+    int slot = HashSlot.of(key);
+    return master.send(Request.cmd(Command.CLUSTER).arg("COUNTKEYSINSLOT").arg(slot))
+      .compose(count -> master.send(Request.cmd(Command.CLUSTER).arg("GETKEYSINSLOT").arg(slot).arg(count.toInteger())))
+      .compose(keys -> {
+        List<String> ours = new ArrayList<>();
+        keys.forEach(k -> {
+          if (k.toString().startsWith(key + ":")) {
+            ours.add(k.toString());
+          }
+        });
+        List<Future<Response>> unlinks = new ArrayList<>();
+        for (int from = 0; from < ours.size(); from += LEFTOVERS_PER_UNLINK) {
+          Request unlink = Request.cmd(Command.UNLINK);
+          ours.subList(from, Math.min(from + LEFTOVERS_PER_UNLINK, ours.size())).forEach(unlink::arg);
+          unlinks.add(master.send(unlink));
+        }
+        return Future.all(unlinks).map(ours.size());
+      });
   }
 
   private Future<JsonObject> getEvent(JsonObject cmd) {

@@ -23,27 +23,64 @@ import java.util.Map;
  * and a popular event's map costs one small Redis call.
  * Versions are compared for equality, not order: after a failover that lost the newest writes, the
  * log's last id goes back, and the map must go back with it.
+ *
+ * <p>The rendered maps are kept per process ({@link Kept}, shared by the verticle instances, so its
+ * bound does not grow with the cores); the renders in flight are per instance.
  */
 final class SeatMaps {
 
-  /** The rendered maps this verticle keeps, in bytes (a 100,000-seat map is about 2 MB). */
-  private static final long KEPT_BYTES = 32L * 1024 * 1024;
-
-  private record Rendered(String version, RenderedJson json) {
+  record Rendered(String version, RenderedJson json) {
   }
 
   private record Render(String version, Future<Rendered> result) {
   }
 
+  /**
+   * The rendered maps of a process, at most {@code bytes} of them (a 100,000-seat map is about 2 MB),
+   * the least recently read dropped first. Shared by the event loops: a map, once rendered, is never
+   * written to.
+   */
+  static final class Kept {
+
+    private final long bytes;
+    private final LinkedHashMap<String, Rendered> byEvent = new LinkedHashMap<>(16, 0.75f, true);
+    private long used;
+
+    Kept(long bytes) {
+      this.bytes = bytes;
+    }
+
+    synchronized Rendered get(String eventId) {
+      return byEvent.get(eventId);
+    }
+
+    synchronized void put(String eventId, Rendered fresh) {
+      Rendered replaced = byEvent.put(eventId, fresh);
+      used += size(fresh) - (replaced == null ? 0 : size(replaced));
+      Iterator<Rendered> oldestFirst = byEvent.values().iterator();
+      while (used > bytes && oldestFirst.hasNext()) {
+        used -= size(oldestFirst.next());
+        oldestFirst.remove();
+      }
+    }
+
+    synchronized long used() {
+      return used;
+    }
+
+    private static long size(Rendered map) {
+      return map.json().bytes().length();
+    }
+  }
+
   private final EventStore store;
-  /** By event, the least recently read first. */
-  private final LinkedHashMap<String, Rendered> rendered = new LinkedHashMap<>(16, 0.75f, true);
-  private long renderedBytes;
+  private final Kept rendered;
   /** The render in flight for an event: reads that find the same version share it. */
   private final Map<String, Render> rendering = new HashMap<>();
 
-  SeatMaps(EventStore store) {
+  SeatMaps(EventStore store, Kept rendered) {
     this.store = store;
+    this.rendered = rendered;
   }
 
   Future<RenderedJson> get(String eventId) {
@@ -70,27 +107,13 @@ final class SeatMaps {
         return Commands.notFound("no such event");
       }
       Rendered fresh = new Rendered(version, new RenderedJson(json(seats)));
-      keep(eventId, fresh);
+      rendered.put(eventId, fresh);
       return Future.succeededFuture(fresh);
     });
     Render inFlight = new Render(version, render);
     rendering.put(eventId, inFlight);
     render.onComplete(done -> rendering.remove(eventId, inFlight));
     return render;
-  }
-
-  private void keep(String eventId, Rendered fresh) {
-    Rendered replaced = rendered.put(eventId, fresh);
-    renderedBytes += size(fresh) - (replaced == null ? 0 : size(replaced));
-    Iterator<Rendered> oldestFirst = rendered.values().iterator();
-    while (renderedBytes > KEPT_BYTES && oldestFirst.hasNext()) {
-      renderedBytes -= size(oldestFirst.next());
-      oldestFirst.remove();
-    }
-  }
-
-  private static long size(Rendered map) {
-    return map.json().bytes().length();
   }
 
   /**

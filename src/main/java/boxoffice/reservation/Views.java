@@ -6,6 +6,7 @@ import io.vertx.redis.client.Response;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /** How events and reservations look in replies and domain events: one mapping per type. */
 final class Views {
@@ -25,6 +26,7 @@ final class Views {
       .put("holdSeconds", meta.get("hold_seconds").toInteger())
       .put("totalSeats", meta.get("total_seats").toLong())
       .put("createdAt", instant(meta.get("created_at").toLong()))
+      .put("endsAt", meta.get("ends_at") == null ? null : instant(meta.get("ends_at").toLong()))
       .put("available", available)
       .put("held", pending)
       .put("sold", sold)
@@ -74,5 +76,14 @@ final class Views {
 
   static String instant(long epochMs) {
     return Instant.ofEpochMilli(epochMs).toString();
+  }
+
+  /** An ISO-8601 instant as given in a command, in epoch milliseconds. */
+  static long millis(String instant) {
+    try {
+      return Instant.parse(instant).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("not an ISO-8601 instant: " + instant);
+    }
   }
 }

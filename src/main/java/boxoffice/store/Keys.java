@@ -41,8 +41,8 @@ public final class Keys {
   /** The KEYS of every event script, in the order lua/lib.lua names them. */
   static List<String> forScripts(String eventId) {
     String e = event(eventId);
-    return List.of(e, e + ":seats", e + ":stats", e + ":free", e + ":reservations", e + ":expiry",
-      e + ":positions", e + ":layout", e + ":changes", e + ":waitlist");
+    return List.of(e, e + ":seats", e + ":stats", e + ":free", e + ":expiry", e + ":positions", e + ":layout",
+      e + ":changes", e + ":waitlist");
   }
 
   /** The sweeper's index of events with pending holds or waiters, spread over a few keys (and so nodes). */

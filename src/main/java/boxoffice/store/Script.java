@@ -2,7 +2,7 @@ package boxoffice.store;
 
 /** The scripts of {@code lua/}: one per state change of an event. */
 public enum Script {
-  CREATE_EVENT(false), HOLD(true), CONFIRM(true), CANCEL(true), EXPIRE(true), JOIN(true), LEAVE(false),
+  CREATE_EVENT(false), DELETE_EVENT(false), HOLD(true), CONFIRM(true), CANCEL(true), EXPIRE(true), JOIN(true), LEAVE(false),
   PROMOTE(true);
 
   /** Whether running it again with the same arguments answers the same and changes nothing more. */

@@ -41,9 +41,15 @@ public record EventState(Map<String, String> seats, Map<String, Long> stats,
             hash(conn.send(Request.cmd(Command.HGETALL).arg(tag + ":res:" + r)).await()));
         }
       }
-      for (Response id : conn.send(Request.cmd(Command.SMEMBERS).arg(tag + ":reservations")).await()) {
-        reservations.computeIfAbsent(id.toString(), r ->
-          hash(conn.send(Request.cmd(Command.HGETALL).arg(tag + ":res:" + r)).await()));
+      // every record of the event, whatever its state: the keys of its slot named after it
+      int slot = TestCluster.slot(tag);
+      Response count = conn.send(Request.cmd(Command.CLUSTER).arg("COUNTKEYSINSLOT").arg(slot)).await();
+      for (Response key : conn.send(Request.cmd(Command.CLUSTER).arg("GETKEYSINSLOT").arg(slot).arg(count.toInteger())).await()) {
+        String name = key.toString();
+        if (name.startsWith(tag + ":res:")) {
+          reservations.computeIfAbsent(name.substring((tag + ":res:").length()), r ->
+            hash(conn.send(Request.cmd(Command.HGETALL).arg(name)).await()));
+        }
       }
       Response free = conn.send(Request.cmd(Command.GET).arg(tag + ":free")).await();
       conn.close();
