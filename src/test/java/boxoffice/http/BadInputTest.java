@@ -95,6 +95,10 @@ class BadInputTest extends ServiceTest {
     expect(400, null, postEvent(event().put("id", "n7").put("rows", 1000).put("seatsPerRow", 101)));
     expect(400, null, postEvent(event().put("id", "n8").put("holdSeconds", 0)));
     expect(400, null, postEvent(event().put("id", "n9").put("holdSeconds", 86401)));
+    expect(400, null, postEvent(event().put("id", "e1").put("endsAt", "tomorrow")));
+    expect(400, null, postEvent(event().put("id", "e2").put("endsAt", 1893456000000L)));
+    expect(400, null, postEvent(event().put("id", "e3").put("endsAt", "2020-01-01T00:00:00Z")));
+    expect(400, null, postEvent(event().put("id", "e4").put("endsAt", "2999-01-01T00:00:00Z")));
     expect(400, null, postEvent(event().put("id", "n10").put("seatIds", new JsonArray().add("S1"))));
     expect(400, "duplicate-seats", postEvent(new JsonObject().put("id", "n11").put("name", "x").put("venue", "y")
       .put("price", 1).put("seatIds", new JsonArray().add("S1").add("S2").add("S1"))));
@@ -110,6 +114,18 @@ class BadInputTest extends ServiceTest {
     }
     expect(413, "body-too-large", postEvent(new JsonObject().put("id", "n13").put("name", "x").put("venue", "y")
       .put("price", 1).put("seatIds", many)));
+    assertEquals(before, snapshot());
+  }
+
+  @Test
+  void deleteRules() {
+    String before = snapshot();
+    expect(401, "unauthorized", api.request(HttpMethod.DELETE, "/events/show").send().await());
+    expect(401, "unauthorized", api.request(HttpMethod.DELETE, "/events/show").putHeader("X-Admin-Key", "wrong")
+      .send().await());
+    expect(400, null, api.request(HttpMethod.DELETE, "/events/a:b").putHeader("X-Admin-Key", "s3cret").send().await());
+    expect(404, "not-found", api.request(HttpMethod.DELETE, "/events/nosuch").putHeader("X-Admin-Key", "s3cret")
+      .send().await());
     assertEquals(before, snapshot());
   }
 
@@ -198,7 +214,7 @@ class BadInputTest extends ServiceTest {
     expect(404, "not-found", api.confirm("nosuch", reservation, "owner").await());
     expect(400, null, api.post("/events/show/reservations/" + reservation + "/confirm", new JsonObject()).await());
     expect(404, "not-found", api.get("/nothing/here").await());
-    expect(405, null, api.request(HttpMethod.DELETE, "/events/show").send().await());
+    expect(405, null, api.request(HttpMethod.PUT, "/events/show").send().await());
     assertEquals(before, snapshot());
 
     assertEquals(200, api.confirm("show", reservation, "owner").await().statusCode());
