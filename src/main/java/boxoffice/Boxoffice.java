@@ -1,6 +1,7 @@
 package boxoffice;
 
 import boxoffice.bus.RenderedJson;
+import boxoffice.cluster.BridgeVerticle;
 import boxoffice.http.HttpVerticle;
 import boxoffice.metrics.MetricsVerticle;
 import boxoffice.redis.ClusterHealthVerticle;
@@ -61,6 +62,9 @@ public final class Boxoffice {
         new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ChangeFeedVerticle(redis, config.feedPollMs()),
         new DeploymentOptions()))
+      .compose(id -> config.bridge().enabled()
+        ? vertx.deployVerticle(new BridgeVerticle(config.bridge()))
+        : Future.succeededFuture(id))
       .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, port), perCore))
       .map(id -> new Boxoffice(vertx, redis, port, id))
       .recover(err -> redis.close().transform(closed -> Future.failedFuture(err)));

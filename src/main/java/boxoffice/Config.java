@@ -1,5 +1,8 @@
 package boxoffice;
 
+import boxoffice.bus.Addresses;
+import boxoffice.cluster.BridgeSettings;
+import boxoffice.cluster.ClusterSettings;
 import boxoffice.redis.AddressMap;
 import boxoffice.redis.RedisSettings;
 import io.vertx.core.json.DecodeException;
@@ -14,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The service's configuration: a JSON file ({@code conf/*.json}), then environment overrides for the
@@ -21,26 +25,49 @@ import java.util.Map;
  */
 public record Config(int httpPort, int instances, RedisSettings redis, String adminApiKey,
                      int holdSeconds, int maxSeatsPerHold, long soldOutMs, long sweeperIntervalMs, long sweeperReconcileMs,
-                     long feedPollMs, long feedHeartbeatMs, boolean metricsEnabled) {
+                     long feedPollMs, long feedHeartbeatMs, boolean metricsEnabled, ClusterSettings cluster,
+                     BridgeSettings bridge) {
 
   /** Environment variable -> configuration key it overrides. */
-  static final Map<String, String> ENV = Map.of(
-    "BOXOFFICE_HTTP_PORT", "http.port",
-    "BOXOFFICE_REDIS_NODES", "redis.nodes",
-    "BOXOFFICE_REDIS_MAX_POOL_SIZE", "redis.maxPoolSize",
-    "BOXOFFICE_ADMIN_API_KEY", "admin.apiKey",
-    "BOXOFFICE_HOLD_SECONDS", "hold.seconds",
-    "BOXOFFICE_HOLD_MAX_SEATS", "hold.maxSeatsPerHold",
-    "BOXOFFICE_SWEEPER_INTERVAL_MS", "sweeper.intervalMs",
-    "BOXOFFICE_METRICS_ENABLED", "metrics.enabled");
+  static final Map<String, String> ENV = Map.ofEntries(
+    Map.entry("BOXOFFICE_HTTP_PORT", "http.port"),
+    Map.entry("BOXOFFICE_REDIS_NODES", "redis.nodes"),
+    Map.entry("BOXOFFICE_REDIS_MAX_POOL_SIZE", "redis.maxPoolSize"),
+    Map.entry("BOXOFFICE_ADMIN_API_KEY", "admin.apiKey"),
+    Map.entry("BOXOFFICE_HOLD_SECONDS", "hold.seconds"),
+    Map.entry("BOXOFFICE_HOLD_MAX_SEATS", "hold.maxSeatsPerHold"),
+    Map.entry("BOXOFFICE_SWEEPER_INTERVAL_MS", "sweeper.intervalMs"),
+    Map.entry("BOXOFFICE_METRICS_ENABLED", "metrics.enabled"),
+    Map.entry("BOXOFFICE_CLUSTER_ENABLED", "cluster.enabled"),
+    Map.entry("BOXOFFICE_CLUSTER_HOST", "cluster.host"),
+    Map.entry("BOXOFFICE_CLUSTER_MEMBER_PORT", "cluster.memberPort"),
+    Map.entry("BOXOFFICE_CLUSTER_MEMBERS", "cluster.members"),
+    Map.entry("BOXOFFICE_CLUSTER_BUS_PORT", "cluster.busPort"),
+    Map.entry("BOXOFFICE_BRIDGE_PORT", "bridge.port"));
+
+  /** The addresses programs on the bridge may send to unless configured: the commands that only read. */
+  static final List<String> BRIDGE_INBOUND = List.of(Addresses.EVENT_GET, Addresses.RESERVATION_GET,
+    Addresses.WAITLIST_GET);
 
   public static final class ConfigException extends RuntimeException {
-    ConfigException(String message) {
+    public ConfigException(String message) {
       super(message);
     }
   }
 
   public static Config load(Path file, Map<String, String> env) {
+    return fromJson(read(file, env));
+  }
+
+  /**
+   * Only the {@code cluster} section of a configuration file (with the environment's overrides), for
+   * a program that joins the service's cluster without being the service (boxoffice.tools.EventTail).
+   */
+  public static ClusterSettings loadCluster(Path file, Map<String, String> env) {
+    return cluster(section(read(file, env), "cluster", false));
+  }
+
+  private static JsonObject read(Path file, Map<String, String> env) {
     String text;
     try {
       text = Files.readString(file);
@@ -62,7 +89,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
         override(json, key, value.trim());
       }
     });
-    return fromJson(json);
+    return json;
   }
 
   private static void override(JsonObject json, String key, String value) {
@@ -73,9 +100,9 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
       json.put(path[0], section);
     }
     Object parsed = switch (key) {
-      case "redis.nodes" -> new JsonArray(Arrays.stream(value.split(",")).map(String::trim).toList());
-      case "admin.apiKey" -> value;
-      case "metrics.enabled" -> parseBoolean(key, value);
+      case "redis.nodes", "cluster.members" -> new JsonArray(Arrays.stream(value.split(",")).map(String::trim).toList());
+      case "admin.apiKey", "cluster.host" -> value;
+      case "metrics.enabled", "cluster.enabled" -> parseBoolean(key, value);
       default -> parseNumber(key, value);
     };
     section.put(path[1], parsed);
@@ -148,7 +175,70 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
       integer(sweeper, "sweeper.reconcileMs", 60_000, 100, 86_400_000),
       integer(feed, "feed.pollMs", 100, 5, 10_000),
       integer(feed, "feed.heartbeatMs", 15_000, 100, 300_000),
-      bool(metrics, "metrics.enabled", true));
+      bool(metrics, "metrics.enabled", true),
+      cluster(section(json, "cluster", false)),
+      bridge(section(json, "bridge", false)));
+  }
+
+  private static ClusterSettings cluster(JsonObject cluster) {
+    ClusterSettings off = ClusterSettings.OFF;
+    return new ClusterSettings(
+      bool(cluster, "cluster.enabled", off.enabled()),
+      host(cluster, "cluster.host", off.host()),
+      integer(cluster, "cluster.memberPort", off.memberPort(), 1, 65535),
+      strings(cluster, "cluster.members", "host:port", Config::isHostAndPort),
+      integer(cluster, "cluster.busPort", off.busPort(), 0, 65535));
+  }
+
+  private static BridgeSettings bridge(JsonObject bridge) {
+    Integer port = bridge.getValue("port") == null ? null : integer(bridge, "bridge.port", 0, 1, 65535);
+    List<String> inbound = strings(bridge, "bridge.inbound", "event-bus address", a -> a.startsWith("boxoffice."));
+    List<String> outbound = strings(bridge, "bridge.outbound", "event-bus address", a -> a.startsWith("boxoffice."));
+    return new BridgeSettings(port, host(bridge, "bridge.host", "127.0.0.1"),
+      bridge.containsKey("inbound") ? inbound : BRIDGE_INBOUND,
+      bridge.containsKey("outbound") ? outbound : Addresses.DOMAIN_EVENTS);
+  }
+
+  private static String host(JsonObject section, String key, String defaultValue) {
+    Object value = section.getValue(key.substring(key.indexOf('.') + 1));
+    if (value == null) {
+      return defaultValue;
+    }
+    if (!(value instanceof String s) || !s.matches("[A-Za-z0-9.:-]{1,253}")) {
+      throw new ConfigException(key + ": must be a host name or IP address, got " + value);
+    }
+    return s;
+  }
+
+  private static List<String> strings(JsonObject section, String key, String what, Predicate<String> valid) {
+    Object value = section.getValue(key.substring(key.indexOf('.') + 1));
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw new ConfigException(key + ": must be an array of " + what + " strings");
+    }
+    List<String> strings = new ArrayList<>();
+    for (Object item : array) {
+      if (!(item instanceof String s) || !valid.test(s)) {
+        throw new ConfigException(key + ": '" + item + "' is not a " + what);
+      }
+      strings.add(s);
+    }
+    return List.copyOf(strings);
+  }
+
+  private static boolean isHostAndPort(String s) {
+    int colon = s.lastIndexOf(':');
+    if (colon < 1 || !s.substring(0, colon).matches("[A-Za-z0-9.-]{1,253}")) {
+      return false;
+    }
+    try {
+      int port = Integer.parseInt(s.substring(colon + 1));
+      return port > 0 && port < 65536;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private static JsonObject section(JsonObject json, String name, boolean required) {

@@ -3,7 +3,10 @@ package boxoffice;
 import boxoffice.Config.ConfigException;
 import boxoffice.metrics.Metrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import boxoffice.cluster.ServiceCluster;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,31 +35,43 @@ public final class Main {
     // extra loop is one more thread for the cores and more hand-offs between the verticles' loops
     int eventLoops = Runtime.getRuntime().availableProcessors();
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops);
+    if (config.cluster().enabled()) {
+      options = ServiceCluster.options(options, config.cluster());
+    }
     PrometheusMeterRegistry registry = config.metricsEnabled() ? Metrics.registry() : null;
-    Vertx vertx = registry == null ? Vertx.vertx(options) : Metrics.vertx(registry, options);
-    Boxoffice.deploy(vertx, config, registry)
-      .onSuccess(app -> {
-        LOG.info("Boxoffice listening on port {} ({} event loops)", app.httpPort(), eventLoops);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, app), "boxoffice-shutdown"));
-      })
+    VertxBuilder builder = registry == null ? Vertx.builder().with(options) : Metrics.builder(registry, options);
+    Future<Vertx> started = config.cluster().enabled()
+      ? ServiceCluster.join(builder, config.cluster(), false)
+      : Future.succeededFuture(builder.build());
+    started
       .onFailure(err -> {
-        LOG.error("Boxoffice failed to start: {}", err.getMessage(), err);
-        vertx.close().onComplete(closed -> System.exit(1));
-      });
+        LOG.error("Boxoffice failed to join its cluster: {}", err.getMessage(), err);
+        System.exit(1);
+      })
+      .onSuccess(vertx -> Boxoffice.deploy(vertx, config, registry)
+        .onSuccess(app -> {
+          LOG.info("Boxoffice listening on port {} ({} event loops{})", app.httpPort(), eventLoops,
+            config.cluster().enabled() ? ", cluster member " + config.cluster().host() + ":" + config.cluster().memberPort() : "");
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, app), "boxoffice-shutdown"));
+        })
+        .onFailure(err -> {
+          LOG.error("Boxoffice failed to start: {}", err.getMessage(), err);
+          vertx.close().onComplete(closed -> System.exit(1));
+        }));
   }
 
   /**
-   * On SIGTERM: stop taking requests, let the ones in flight finish, close the connections. Vert.x is
-   * closed last without waiting: its close completes on an event loop it has just stopped.
+   * On SIGTERM: stop taking requests, let the ones in flight finish, close the connections, then
+   * Vert.x, which leaves the cluster when it is in one (the others need not wait to find it gone).
    */
   private static void stop(Vertx vertx, Boxoffice app) {
     try {
       app.close().await(10, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
       LOG.info("Boxoffice stopped");
     } catch (Exception e) {
       LOG.warn("Boxoffice did not stop cleanly: {}", e.toString());
     }
-    vertx.close();
   }
 
   private static Path confPath(String[] args) {

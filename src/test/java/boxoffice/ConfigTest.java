@@ -1,6 +1,7 @@
 package boxoffice;
 
 import boxoffice.Config.ConfigException;
+import boxoffice.cluster.ClusterSettings;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,41 @@ class ConfigTest {
     assertEquals("secret", config.adminApiKey());
     assertEquals(60, config.holdSeconds());
     assertEquals(900, Config.fromJson(new JsonObject(Files.readString(file))).holdSeconds(), "the default");
+  }
+
+  @Test
+  void clusterAndBridge() throws IOException {
+    String nodes = "\"redis\":{\"nodes\":[\"redis://127.0.0.1:7001\"]}";
+    Config off = Config.load(write("{" + nodes + "}"), Map.of());
+    assertEquals(ClusterSettings.OFF, off.cluster(), "one process unless asked");
+    assertTrue(!off.bridge().enabled(), "no bridge unless asked");
+
+    Config file = Config.load(write("{" + nodes + ",\"cluster\":{\"enabled\":true,\"host\":\"10.0.0.5\","
+      + "\"memberPort\":5801,\"members\":[\"10.0.0.5:5801\",\"10.0.0.6:5801\"],\"busPort\":6000},"
+      + "\"bridge\":{\"port\":7000}}"), Map.of());
+    assertEquals(new ClusterSettings(true, "10.0.0.5", 5801, List.of("10.0.0.5:5801", "10.0.0.6:5801"), 6000),
+      file.cluster());
+    assertEquals(7000, file.bridge().port());
+    assertEquals(List.of("boxoffice.event.get", "boxoffice.reservation.get", "boxoffice.waitlist.get"),
+      file.bridge().inbound(), "programs on the bridge may only read unless configured");
+    assertTrue(file.bridge().outbound().contains("boxoffice.reservation.created"));
+
+    Config env = Config.load(write("{" + nodes + "}"), Map.of(
+      "BOXOFFICE_CLUSTER_ENABLED", "true",
+      "BOXOFFICE_CLUSTER_HOST", "127.0.0.1",
+      "BOXOFFICE_CLUSTER_MEMBER_PORT", "5702",
+      "BOXOFFICE_CLUSTER_MEMBERS", "127.0.0.1:5701, 127.0.0.1:5702",
+      "BOXOFFICE_CLUSTER_BUS_PORT", "0"));
+    assertEquals(new ClusterSettings(true, "127.0.0.1", 5702, List.of("127.0.0.1:5701", "127.0.0.1:5702"), 0),
+      env.cluster());
+
+    assertTrue(error("{" + nodes + "}", Map.of("BOXOFFICE_CLUSTER_ENABLED", "yes")).startsWith("cluster.enabled:"));
+    assertTrue(error("{" + nodes + "}", Map.of("BOXOFFICE_CLUSTER_MEMBERS", "127.0.0.1")).startsWith("cluster.members:"));
+    assertTrue(error("{" + nodes + ",\"cluster\":{\"memberPort\":0}}", Map.of()).startsWith("cluster.memberPort:"));
+    assertTrue(error("{" + nodes + ",\"cluster\":{\"host\":\"a b\"}}", Map.of()).startsWith("cluster.host:"));
+    assertTrue(error("{" + nodes + ",\"bridge\":{\"port\":\"x\"}}", Map.of()).startsWith("bridge.port:"));
+    assertTrue(error("{" + nodes + ",\"bridge\":{\"port\":7000,\"inbound\":[\"x\"]}}", Map.of())
+      .startsWith("bridge.inbound:"));
   }
 
   @Test

@@ -1,5 +1,9 @@
 package boxoffice.bus;
 
+import io.vertx.core.eventbus.DeliveryOptions;
+
+import java.util.List;
+
 /** Every event-bus address of the service. Commands are requests with a reply; domain events are published. */
 public final class Addresses {
 
@@ -53,10 +57,21 @@ public final class Addresses {
   public static final String EVENT_ENDED = "boxoffice.event.ended";
 
 
+  /** Every domain-event address: what a consumer in another process may listen to. */
+  public static final List<String> DOMAIN_EVENTS = List.of(RESERVATION_CREATED, RESERVATION_CONFIRMED,
+    RESERVATION_CANCELLED, RESERVATION_EXPIRED, WAITLIST_JOINED, WAITLIST_PROMOTED, WAITLIST_LEFT, EVENT_CREATED,
+    EVENT_ENDED, EVENT_DELETED);
+
   /** Where an event's change-log entries are published locally: {id, type, data}. */
   public static String feed(String eventId) {
     return "boxoffice.feed.event." + eventId; // apart from the feed's commands: an event may be named "open"
   }
+
+  /**
+   * For what the service sends itself: served in this process, never by another of the cluster (no
+   * network hop on a request's path; the process's own feeds and signals).
+   */
+  public static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private Addresses() {
   }

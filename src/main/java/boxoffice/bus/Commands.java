@@ -37,6 +37,13 @@ public final class Commands {
       .toList()).mapEmpty();
   }
 
+  /** The same for commands the process sends itself only: another member of a cluster never sees them. */
+  public static Future<Void> serveLocally(EventBus bus, List<Handler> handlers) {
+    return Future.all(handlers.stream()
+      .map(h -> bus.<JsonObject>localConsumer(h.address(), msg -> answer(msg, h.command())).completion())
+      .toList()).mapEmpty();
+  }
+
   private static void answer(Message<JsonObject> msg, Function<JsonObject, Future<?>> command) {
     Future<?> result;
     try {

@@ -81,7 +81,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
         }
       });
       vertx.eventBus().<JsonObject>localConsumer(Addresses.FEED_CLOSE, msg -> close(msg.body()));
-      return Commands.serve(vertx.eventBus(), List.of(
+      return Commands.serveLocally(vertx.eventBus(), List.of(
         Commands.of(Addresses.FEED_OPEN, this::open),
         Commands.of(Addresses.FEED_STATS, cmd -> Future.succeededFuture(stats()))));
     });
@@ -204,7 +204,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
         for (int i = 0; i < entries.size(); i++) {
           JsonObject entry = entries.getJsonObject(i);
           reader.lastId = entry.getString("id");
-          vertx.eventBus().publish(Addresses.feed(reader.eventId), entry);
+          vertx.eventBus().publish(Addresses.feed(reader.eventId), entry, Addresses.LOCAL);
         }
         reader.again |= entries.size() == ENTRIES_PER_READ;
       })

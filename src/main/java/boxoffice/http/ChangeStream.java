@@ -115,6 +115,6 @@ final class ChangeStream {
     vertx.cancelTimer(heartbeat);
     live.unregister();
     JsonObject closing = new JsonObject().put("eventId", eventId).put("subscription", subscription);
-    vertx.eventBus().send(Addresses.FEED_CLOSE, closing);
+    vertx.eventBus().send(Addresses.FEED_CLOSE, closing, Addresses.LOCAL);
   }
 }

@@ -39,7 +39,8 @@ public final class HttpVerticle extends VerticleBase {
 
   private final Config config;
   private final Port port;
-  private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(10_000);
+  /** Commands are served in this process, also when it is a member of a cluster: no network hop. */
+  private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(10_000).setLocalOnly(true);
   private HttpServer server;
 
   public HttpVerticle(Config config, Port port) {

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
@@ -42,6 +43,11 @@ public final class Metrics {
    * event folded into one per kind. {@code base}: the other Vert.x options.
    */
   public static Vertx vertx(PrometheusMeterRegistry registry, VertxOptions base) {
+    return builder(registry, base).build();
+  }
+
+  /** The same, to build yourself ({@code buildClustered()} for a member of a cluster). */
+  public static VertxBuilder builder(PrometheusMeterRegistry registry, VertxOptions base) {
     registry.config().meterFilter(foldEventAddresses());
     MicrometerMetricsOptions options = new MicrometerMetricsOptions()
       .setEnabled(true)
@@ -49,7 +55,7 @@ public final class Metrics {
       .setRegistryName("boxoffice-" + UUID.randomUUID())
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       .setJvmMetricsEnabled(true)
-      // no EB_SIDE: the event bus is not clustered, every message is local
+      // no EB_SIDE: the service's own messages are local, clustered or not
       .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE,
         Label.EB_ADDRESS, Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME))
       // the Redis client names its pool with a random UUID: one name for it, stable across restarts
@@ -57,8 +63,7 @@ public final class Metrics {
         .setType(MatchType.REGEX).setValue("\\p{XDigit}{8}(-\\p{XDigit}{4}){3}-\\p{XDigit}{12}").setAlias("redis"));
     return Vertx.builder()
       .with(new VertxOptions(base).setMetricsOptions(options))
-      .withMetrics(new MetricsFactory(registry))
-      .build();
+      .withMetrics(new MetricsFactory(registry));
   }
 
   /**

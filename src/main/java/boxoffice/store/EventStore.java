@@ -104,7 +104,8 @@ public final class EventStore {
    */
   private ReplyException drift(Script script, String eventId, ErrorType reply) {
     LOG.error("Event {}: {} refused, its records disagree: {}", eventId, script.file(), reply.getMessage());
-    vertx.eventBus().publish(Addresses.DRIFT, new JsonObject().put("eventId", eventId).put("script", script.file()));
+    vertx.eventBus().publish(Addresses.DRIFT, new JsonObject().put("eventId", eventId).put("script", script.file()),
+      Addresses.LOCAL);
     return Failure.INTERNAL.exception(new JsonObject().put("type", "inconsistent-state")
       .put("detail", "the event's records disagree with each other; nothing was sold or released, "
         + "and the disagreement is reported to the operators"));
@@ -158,7 +159,7 @@ public final class EventStore {
         vertx.eventBus().publish("boxoffice." + event.getString("type"), event.getJsonObject("data"));
       }
       if (watched.get(eventId) != null) {
-        vertx.eventBus().publish(Addresses.CHANGED, eventId);
+        vertx.eventBus().publish(Addresses.CHANGED, eventId, Addresses.LOCAL);
       }
     }
   }

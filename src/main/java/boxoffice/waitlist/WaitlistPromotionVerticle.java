@@ -17,9 +17,10 @@ import java.util.Set;
  * Promotes waiters as soon as seats come back or the line moves: on every cancelled or expired
  * reservation, and every waiter who left, it runs promotion steps for the event until the first in
  * line no longer fits. Until then nobody else can hold the seats the first in line fits (hold.lua).
- * Several instances (in one process or many) may react to the same release: each step is one atomic
- * script, so nobody gets seats twice and nobody is skipped. A lost release is caught up by the
- * sweeper's pass.
+ * It reacts to the releases of its own process only (in a cluster, the process that released the
+ * seats promotes), but several may react to the same event (a release here, a sweeper's pass there):
+ * each step is one atomic script, so nobody gets seats twice and nobody is skipped. A lost release
+ * (the process died right after it) is caught up by the sweeper's pass.
  */
 public final class WaitlistPromotionVerticle extends VerticleBase {
 
@@ -40,7 +41,7 @@ public final class WaitlistPromotionVerticle extends VerticleBase {
       store = opened;
       return Future.all(List.of(Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED,
           Addresses.WAITLIST_LEFT).stream()
-        .map(address -> vertx.eventBus().<JsonObject>consumer(address,
+        .map(address -> vertx.eventBus().<JsonObject>localConsumer(address,
           msg -> promote(msg.body().getString("eventId"))).completion())
         .toList());
     });

@@ -34,20 +34,25 @@ public final class Load {
   public record Sale(String eventId, String reservationId, List<String> seats) {
   }
 
-  private final Api api;
+  private final List<Api> apis;
   private final List<String> events;
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final Map<String, Sale> sales = new ConcurrentHashMap<>();
   private final List<Future<Void>> workers = new ArrayList<>();
   private volatile boolean stopped;
 
-  private Load(Api api, List<String> events) {
-    this.api = api;
+  private Load(List<Api> apis, List<String> events) {
+    this.apis = apis;
     this.events = events;
   }
 
   public static Load start(Vertx vertx, Api api, List<String> events, int concurrency) {
-    Load load = new Load(api, events);
+    return start(vertx, List.of(api), events, concurrency);
+  }
+
+  /** Buyers through several instances of the service: worker i calls {@code apis[i % n]}. */
+  public static Load start(Vertx vertx, List<Api> apis, List<String> events, int concurrency) {
+    Load load = new Load(apis, events);
     for (int i = 0; i < concurrency; i++) {
       Promise<Void> done = Promise.promise();
       load.workers.add(done.future());
@@ -64,6 +69,7 @@ public final class Load {
     }
     String eventId = events.get((int) ((worker + round) % events.size()));
     String user = "w" + worker + "r" + round;
+    Api api = apis.get(worker % apis.size());
     call(eventId, "hold", api.holdQuantity(eventId, user, 1 + random.nextInt(2)))
       .compose(held -> {
         if (held.statusCode() != 201) {

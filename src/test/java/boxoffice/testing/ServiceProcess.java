@@ -25,25 +25,68 @@ public final class ServiceProcess implements AutoCloseable {
 
   private final Process process;
   private final Path log;
+  private final Path out;
   private final int port;
 
-  private ServiceProcess(Process process, Path log, int port) {
+  private ServiceProcess(Process process, Path log, Path out, int port) {
     this.process = process;
     this.log = log;
+    this.out = out;
     this.port = port;
   }
 
   /** Starts the jar with {@code config} (written to a file) and the given JVM options; does not wait. */
   public static ServiceProcess start(JsonObject config, List<String> jvmOptions) throws IOException {
     Path dir = Files.createTempDirectory("boxoffice-process");
+    Path log = dir.resolve("service.log");
+    List<String> command = new ArrayList<>(List.of(java()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.toString(), "-conf", conf(dir, config).toString()));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ServiceProcess(process, log, log, config.getJsonObject("http").getInteger("port"));
+  }
+
+  /**
+   * Starts the jar's event tail ({@code boxoffice.tools.EventTail}) with {@code config}: its stdout
+   * (the events, a JSON object a line) in {@link #lines}, its stderr in {@link #log}.
+   */
+  public static ServiceProcess tail(JsonObject config) throws IOException {
+    Path dir = Files.createTempDirectory("boxoffice-tail");
+    Path log = dir.resolve("tail.log");
+    Path out = dir.resolve("tail.jsonl");
+    Process process = new ProcessBuilder(java(), "-cp", JAR.toString(), "boxoffice.tools.EventTail",
+      "-conf", conf(dir, config).toString()).redirectError(log.toFile()).redirectOutput(out.toFile()).start();
+    return new ServiceProcess(process, log, out, -1);
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static Path conf(Path dir, JsonObject config) throws IOException {
     Path conf = dir.resolve("conf.json");
     Files.writeString(conf, config.encodePrettily());
-    Path log = dir.resolve("service.log");
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", JAR.toString(), "-conf", conf.toString()));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new ServiceProcess(process, log, config.getJsonObject("http").getInteger("port"));
+    return conf;
+  }
+
+  /** What a tail printed on stdout so far, a JSON object a line. */
+  public List<JsonObject> lines() {
+    try {
+      return Files.readAllLines(out).stream().filter(line -> !line.isBlank()).map(JsonObject::new).toList();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until the log has a line that contains {@code text}. */
+  public void awaitLog(String text, Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!log().contains(text)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError("no '" + text + "' in the log within " + within + ":\n" + log());
+      }
+      Thread.sleep(100);
+    }
   }
 
   public int port() {
