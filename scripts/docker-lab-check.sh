@@ -16,11 +16,15 @@
 # 6. The override: /health/ready's addressMap counters (remapped > 0), the service's sockets (all to
 #    127.0.0.1, none to an announced 172.30.0.x address), then a second start with the announced
 #    addresses as seeds, where every connection must have been remapped (connections == remapped).
-# 7. Tears everything down (`compose down -v`), on failure too, and checks that no container,
+# 7. The `app` profile: two instances on one clustered event bus and the event tail, in containers
+#    (JRE_IMAGE; unset or boxoffice-jre:local, built from this machine's Java by
+#    docker/build-local-jre-image.sh): an event created through one instance and a hold made through
+#    the other both reach the tail; each instance counts three cluster members.
+# 8. Tears everything down (`compose down -v`), on failure too, and checks that no container,
 #    network or volume of the project is left. Exits non-zero on any failure.
 #
-# Environment: REDIS_IMAGE (see 2), BOXOFFICE_LAB_PROJECT (Compose project name, default
-# boxoffice-lab), BOXOFFICE_SKIP_BUILD=1 (use target/boxoffice.jar as it is).
+# Environment: REDIS_IMAGE (see 2), JRE_IMAGE (see 7), BOXOFFICE_LAB_PROJECT (Compose project name,
+# default boxoffice-lab), BOXOFFICE_SKIP_BUILD=1 (use target/boxoffice.jar as it is).
 # Traffic goes only to 127.0.0.1 and to the project's own containers (docker exec).
 set -euo pipefail
 
@@ -386,6 +390,37 @@ say "/health/ready addressMap: connections=$connections2 remapped=$remapped2"
 say "every connection, seeds included, went through the override; data written before is read back"
 stop_service
 
-# --- 7. Teardown (by the EXIT trap) -------------------------------------------------------------
+# --- 7. The app profile --------------------------------------------------------------------------
 
-step "7. Teardown"
+step "7. Two instances on one clustered event bus, and the event tail, in containers"
+LOCAL_JRE=boxoffice-jre:local
+export JRE_IMAGE=${JRE_IMAGE:-$LOCAL_JRE}
+if [ "$JRE_IMAGE" = "$LOCAL_JRE" ]; then
+  say "no registry needed: building $LOCAL_JRE from this machine's Java"
+  bash docker/build-local-jre-image.sh "$LOCAL_JRE" | sed "s/^/[docker-lab $(printf '%3d' $((SECONDS - STARTED)))s]   /"
+fi
+APP1=$(free_port)
+APP2=$(free_port)
+BOXOFFICE_PORT=$APP1 BOXOFFICE_PORT_2=$APP2 compose --profile app up -d --build >"$WORK/app.log" 2>&1 \
+  || { tail -n 30 "$WORK/app.log" >&2; fail "compose --profile app up"; }
+members() { # the cluster members an instance counts (the lab sets no admin key: details are public)
+  curl -s --noproxy '*' --max-time 5 "http://127.0.0.1:$1/health/ready" | jq -r '.clusterMembers // 0' 2>/dev/null
+}
+three_members() { [ "$(members "$APP1")" = 3 ] && [ "$(members "$APP2")" = 3 ]; }
+wait_for 180 "both instances ready, each counting 3 cluster members (2 instances and the tail)" three_members
+say "instances on 127.0.0.1:$APP1 and 127.0.0.1:$APP2, one cluster of 3 members with the tail"
+BASE="http://127.0.0.1:$APP1"
+expect 201 POST /events "{\"id\":\"$run-app\",\"name\":\"Clustered\",\"venue\":\"Docker hall\",\"price\":5,\"rows\":1,\"seatsPerRow\":4}"
+BASE="http://127.0.0.1:$APP2"
+expect 201 POST "/events/$run-app/reservations" '{"userId":"gina","quantity":2}'
+R3=$(field .reservationId)
+tail_id=$(compose ps -q event-tail)
+tail_has() { docker logs "$tail_id" 2>/dev/null | grep -F "\"reservationId\":\"$R3\"" | grep -q reservation.created; }
+wait_for 30 "the tail to print the hold made through the second instance" tail_has
+docker logs "$tail_id" 2>/dev/null | grep -F "\"eventId\":\"$run-app\"" | grep -q event.created \
+  || fail "the tail did not print the event created through the first instance"
+say "the tail printed event.created (made through :$APP1) and reservation.created $R3 (made through :$APP2)"
+
+# --- 8. Teardown (by the EXIT trap) -------------------------------------------------------------
+
+step "8. Teardown"

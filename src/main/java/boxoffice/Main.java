@@ -51,7 +51,7 @@ public final class Main {
       .onSuccess(vertx -> Boxoffice.deploy(vertx, config, registry)
         .onSuccess(app -> {
           LOG.info("Boxoffice listening on port {} ({} event loops{})", app.httpPort(), eventLoops,
-            config.cluster().enabled() ? ", cluster member " + config.cluster().host() + ":" + config.cluster().memberPort() : "");
+            config.cluster().enabled() ? ", cluster member " + ServiceCluster.member(vertx) : "");
           Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, app), "boxoffice-shutdown"));
         })
         .onFailure(err -> {

@@ -10,19 +10,25 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 /**
  * A Vert.x on the clustered event bus of the service's instances: Hazelcast as the cluster manager,
  * joining through an explicit member list (TCP-IP; multicast and auto-detection off), bound to and
- * published as {@code cluster.host}. A member that stops answering is dropped within seconds, not
- * Hazelcast's default minute, so that the others stop sending it messages.
+ * published as {@code cluster.host}. Its member port is {@code cluster.memberPort}, or the next free
+ * one above it, so that instances and consumers on one machine need nothing but the member list. A
+ * member that stops answering is dropped within seconds, not Hazelcast's default minute, so that
+ * the others stop sending it messages.
  */
 public final class ServiceCluster {
 
   /** Hazelcast's cluster name: another Hazelcast cluster on the same hosts is never joined. */
   private static final String NAME = "boxoffice";
   private static final String NO_HEARTBEAT_SECONDS = "5";
+  /** Member ports tried from cluster.memberPort up. */
+  private static final int MEMBER_PORTS = 20;
 
   private ServiceCluster() {
   }
@@ -41,6 +47,14 @@ public final class ServiceCluster {
     return builder.withClusterManager(new HazelcastClusterManager(hazelcast(settings, lite))).buildClustered();
   }
 
+  /** The member address ({@code host:port}) a clustered Vert.x took, for the logs. */
+  public static String member(Vertx vertx) {
+    ClusterManager manager = ((VertxInternal) vertx).clusterManager();
+    return manager instanceof HazelcastClusterManager hazelcast
+      ? hazelcast.getHazelcastInstance().getCluster().getLocalMember().getAddress().toString()
+      : "none";
+  }
+
   static Config hazelcast(ClusterSettings settings, boolean lite) {
     Config config = new Config().setClusterName(NAME).setLiteMember(lite);
     config.setProperty("hazelcast.logging.type", "slf4j");
@@ -57,8 +71,8 @@ public final class ServiceCluster {
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
     NetworkConfig network = config.getNetworkConfig()
       .setPort(settings.memberPort())
-      .setPortAutoIncrement(false)
-      .setPublicAddress(settings.host() + ":" + settings.memberPort());
+      .setPortAutoIncrement(true)
+      .setPortCount(MEMBER_PORTS);
     if (settings.host().matches("[0-9.]+")) { // Hazelcast's interfaces are IP addresses
       network.getInterfaces().setEnabled(true).addInterface(settings.host());
     }

@@ -64,8 +64,8 @@ public final class EventTail {
             .completion())
           .toList())
         .onSuccess(listening -> {
-          LOG.info("EventTail: listening to {} domain-event addresses as cluster member {}:{}",
-            Addresses.DOMAIN_EVENTS.size(), cluster.host(), cluster.memberPort());
+          LOG.info("EventTail: listening to {} domain-event addresses as cluster member {}",
+            Addresses.DOMAIN_EVENTS.size(), ServiceCluster.member(vertx));
           Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close(), "event-tail-shutdown"));
         }))
       .onFailure(err -> {

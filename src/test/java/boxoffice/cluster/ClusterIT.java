@@ -34,14 +34,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Three service jars and one EventTail, each a process of its own, on one clustered event bus and
  * the test Redis Cluster. Buyers hold, confirm, cancel and wait in line through every instance at
  * once; the tail, a consumer in another process, must have printed every change of every event
- * exactly once, whichever instance made it (the change logs are the reference). Then one instance
- * is killed (-9) under load: the other two keep serving every request, stay ready, the cluster drops
+ * exactly once, whichever instance made it (the change logs are the reference); the sweepers of
+ * all instances release each expired hold once; a release made through one instance ends the
+ * sold-out memory of the others at once. Then one instance is killed (-9) under load: the other two keep serving every request, stay ready, the cluster drops
  * the dead member within seconds, and the tail keeps receiving the survivors' events.
  */
 @ExtendWith({VertxExtension.class, RedisClusterExtension.class})
 class ClusterIT {
 
   private static final String ADMIN_KEY = "cluster-admin";
+  /** How long an instance trusts a sold-out report: far longer than the test waits for a release to be seen. */
+  private static final int SOLD_OUT_MS = 10_000;
 
   @Test
   void instancesShareOneEventBusAndATailInAnotherProcessSeesEveryChangeOnce(Vertx vertx, TestCluster cluster)
@@ -70,15 +73,25 @@ class ClusterIT {
         events.add(id);
       }
       create(apis.get(0), "line", 1, 6);
+      create(apis.get(1), "brief", 1, 10, 1);
       Load load = Load.start(vertx, apis, events, 24);
       waitlistThroughEveryInstance(apis);
+      List<String> brief = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        brief.add(apis.get(i % 3).holdQuantity("brief", "b" + i, 1).await().bodyAsJsonObject().getString("reservationId"));
+      }
+      soldOutMemoryLearnsOfReleasesAnywhere(apis);
       Thread.sleep(3000);
       load.stop();
       assertTrue(load.calls(c -> true).stream().allMatch(Load.Call::ok), "every call served: "
         + Load.summary(load.calls(c -> true)));
+      List<JsonObject> expired = changeLog(cluster, "brief").stream()
+        .filter(entry -> entry.getString("type").equals("reservation.expired")).toList();
+      assertEquals(brief.stream().sorted().toList(), expired.stream().map(e -> e.getString("reservationId")).sorted().toList(),
+        "every brief hold expired, once, whichever of the three sweepers got to it");
 
       List<String> all = new ArrayList<>(events);
-      all.add("line");
+      all.addAll(List.of("line", "brief", "flash"));
       assertTailEqualsChangeLogs(vertx, cluster, tail, all, Duration.ofSeconds(10));
       for (String event : all) {
         EventState.read(vertx, cluster, event).assertInvariants();
@@ -117,16 +130,46 @@ class ClusterIT {
   private static JsonObject member(TestCluster cluster, int memberPort, JsonArray members) {
     JsonObject config = TestService.config(cluster);
     config.getJsonObject("http").remove("instances");
+    config.getJsonObject("hold").put("soldOutMs", SOLD_OUT_MS);
+    // three JVMs start at once on this machine's two cores: their first cluster connection may take
+    // longer than the 2 s a connection gets by default
+    config.getJsonObject("redis").put("connectTimeoutMs", 10_000);
     return config.put("admin", new JsonObject().put("apiKey", ADMIN_KEY))
       .put("cluster", new JsonObject().put("enabled", true).put("host", "127.0.0.1").put("memberPort", memberPort)
         .put("members", members).put("busPort", 0));
   }
 
   private static void create(Api api, String id, int rows, int perRow) {
+    create(api, id, rows, perRow, 900);
+  }
+
+  private static void create(Api api, String id, int rows, int perRow, int holdSeconds) {
     HttpResponse<Buffer> created = api.request(HttpMethod.POST, "/events").putHeader("X-Admin-Key", ADMIN_KEY)
       .sendJsonObject(new JsonObject().put("id", id).put("name", "Show " + id).put("venue", "Hall").put("price", 5)
-        .put("rows", rows).put("seatsPerRow", perRow)).await();
+        .put("rows", rows).put("seatsPerRow", perRow).put("holdSeconds", holdSeconds)).await();
     assertEquals(201, created.statusCode(), created.bodyAsString());
+  }
+
+  /**
+   * An event sold out through the first instance, whose verticles then refuse holds from memory for
+   * {@link #SOLD_OUT_MS}; a cancel through the second must end that at once, over the bus.
+   */
+  private static void soldOutMemoryLearnsOfReleasesAnywhere(List<Api> apis) {
+    create(apis.get(0), "flash", 1, 2);
+    String first = apis.get(0).holdQuantity("flash", "f0", 1).await().bodyAsJsonObject().getString("reservationId");
+    assertEquals(201, apis.get(0).holdQuantity("flash", "f1", 1).await().statusCode());
+    for (int i = 0; i < 6; i++) { // every verticle of the first instance learns that the event is full
+      assertEquals(409, apis.get(0).holdQuantity("flash", "late" + i, 1).await().statusCode());
+    }
+    assertEquals(200, apis.get(1).cancel("flash", first, "f0").await().statusCode());
+    long cancelled = System.currentTimeMillis();
+    HttpResponse<Buffer> again;
+    do {
+      again = apis.get(0).holdQuantity("flash", "f2", 1).await();
+    } while (again.statusCode() == 409 && System.currentTimeMillis() - cancelled < SOLD_OUT_MS / 2);
+    assertEquals(201, again.statusCode(), "the first instance learnt of the cancel at once: " + again.bodyAsString());
+    System.out.printf("cluster: a cancel through one instance reached the other's sold-out memory in %d ms%n",
+      System.currentTimeMillis() - cancelled);
   }
 
   /**
