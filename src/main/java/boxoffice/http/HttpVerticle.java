@@ -72,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/metrics").handler(boxoffice.metrics.PrometheusEndpoint::handle);
 
     router.post("/events").consumes(JSON).handler(body).handler(this::createEvent);
+    router.get("/events").handler(ctx -> send(ctx, Addresses.EVENT_LIST, Requests.listEvents(ctx), 200));
     router.get("/events/:eventId").handler(ctx ->
       send(ctx, Addresses.EVENT_GET, eventCommand(ctx), 200));
     router.get("/events/:eventId/seats").handler(ctx ->

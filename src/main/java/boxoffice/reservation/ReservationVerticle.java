@@ -30,6 +30,7 @@ public final class ReservationVerticle extends VerticleBase {
   private final SoldOutEvents soldOut;
   private EventStore store;
   private SeatMaps seatMaps;
+  private EventList events;
 
   public ReservationVerticle(RedisCluster redis, int defaultHoldSeconds, long soldOutMs) {
     this.redis = redis;
@@ -42,6 +43,7 @@ public final class ReservationVerticle extends VerticleBase {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
       seatMaps = new SeatMaps(opened);
+      events = new EventList(opened, eventId -> getEvent(new JsonObject().put("eventId", eventId)));
       // seats that come free, through any verticle of this process
       Future<Void> freed = Future.all(List.of(Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED).stream()
         .map(address -> vertx.eventBus().<JsonObject>consumer(address,
@@ -50,6 +52,7 @@ public final class ReservationVerticle extends VerticleBase {
       return freed.compose(v -> Commands.serve(vertx.eventBus(), List.of(
         Commands.of(Addresses.EVENT_CREATE, this::createEvent),
         Commands.of(Addresses.EVENT_GET, this::getEvent),
+        Commands.of(Addresses.EVENT_LIST, cmd -> events.page(cmd)),
         Commands.of(Addresses.EVENT_SEATS, cmd -> seatMaps.get(cmd.getString("eventId"))),
         Commands.of(Addresses.RESERVATION_HOLD, this::hold),
         Commands.of(Addresses.RESERVATION_GET, this::getReservation),
@@ -75,7 +78,9 @@ public final class ReservationVerticle extends VerticleBase {
       args.addAll(List.of("list", "0", "0"));
       seatIds.forEach(seat -> args.add(Ids.require((String) seat)));
     }
-    return store.run(Script.CREATE_EVENT, eventId, args)
+    // listed before it exists, so that no event is ever missing from the list
+    return events.index(eventId)
+      .compose(indexed -> store.run(Script.CREATE_EVENT, eventId, args))
       .compose(created -> getEvent(new JsonObject().put("eventId", eventId)));
   }
 
