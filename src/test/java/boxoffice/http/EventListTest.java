@@ -130,6 +130,20 @@ class EventListTest extends ServiceTest {
   }
 
   @Test
+  void eventsShowTheirLayout() {
+    api.createEvent("grid", 3, 7, 900);
+    assertEquals(201, api.post("/events", new JsonObject().put("id", "listed").put("name", "Listed").put("venue", "Club")
+      .put("price", 5).put("seatIds", new JsonArray(List.of("S1", "S2", "S10")))).await().statusCode());
+    JsonObject grid = api.get("/events/grid").await().bodyAsJsonObject();
+    assertEquals("grid", grid.getString("layout"));
+    assertEquals(3, grid.getInteger("rows"));
+    assertEquals(7, grid.getInteger("seatsPerRow"));
+    JsonObject listed = api.get("/events/listed").await().bodyAsJsonObject();
+    assertEquals("list", listed.getString("layout"));
+    assertTrue(!listed.containsKey("rows") && !listed.containsKey("seatsPerRow"), listed.encode());
+  }
+
+  @Test
   void badLimitsAndCursorsAreRefusedAndChangeNothing() {
     api.createEvent("one", 1, 5, 900);
     String before = index("ZRANGE", "0", "-1", "WITHSCORES");
