@@ -71,6 +71,8 @@ final class ChangeStream {
       .putHeader("Content-Type", "text/event-stream")
       .putHeader("Cache-Control", "no-cache")
       .putHeader("X-Accel-Buffering", "no")
+      // never compressed: each event must leave at once (the server removes this header again)
+      .putHeader("Content-Encoding", "identity")
       .write(": connected\n\n");
     if (opened.getBoolean("reset", false)) {
       // Last-Event-ID is older than the log keeps: go on from now, under an id a reconnect resumes from
