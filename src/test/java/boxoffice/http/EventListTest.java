@@ -90,9 +90,12 @@ class EventListTest extends ServiceTest {
     api.createEvent("new", 1, 5, 900);
     // entries a creation leaves when its script is refused or the event is deleted: newest of all
     long now = System.currentTimeMillis() + 60_000;
+    List<String> ghosts = new ArrayList<>(List.of("ZADD"));
     for (int i = 0; i < 45; i++) {
-      index("ZADD", String.valueOf(now + i), "ghost" + i);
+      ghosts.add(String.valueOf(now + i));
+      ghosts.add("ghost" + i);
     }
+    index(ghosts.toArray(String[]::new));
     assertEquals(List.of("new", "old"), all(1));
     assertEquals(List.of("new", "old"), all(3));
     assertEquals(List.of("new", "old"), all(100));
