@@ -4,7 +4,8 @@
 // after it (a seat's state is set, never toggled, so one applied twice does no harm).
 //
 // Performance marks (read by the browser tests): boxoffice:seats-read (the event and its map
-// arrived), boxoffice:map-ready (the map first drawn), and boxoffice:changes after each repaint that
+// arrived), boxoffice:map-loaded (every seat's state taken), boxoffice:map-ready (the map first
+// drawn), and boxoffice:changes after each repaint that
 // showed changes, with detail {changes, lagMs, feedLagMs}: how many, how long since the oldest of them
 // was made, and how much of that it took to arrive.
 
@@ -72,6 +73,7 @@ async function read() {
       seatMap.setLayout(event.layout === 'grid' ? gridLayout(event.rows, event.seatsPerRow) : listLayout(Object.keys(seats)));
     }
     seatMap.load(seats);
+    performance.mark('boxoffice:map-loaded');
     waitlist = event.waitlist;
     for (const [type, data] of waiting) {
       apply(type, data);
