@@ -47,6 +47,7 @@ class BigEventTest extends BrowserTest {
     awaitReady(page);
     double seatsRead = mark(page, "boxoffice:seats-read");
     double open = mark(page, "boxoffice:map-ready");
+    String request = seatsRequest(page);
     assertEquals("100000", page.attribute("#counts", "data-available"));
     // the first open came right after the service started, with its code not yet compiled (the
     // first 2 MB map rendered and compressed); a reload is what an open costs once it runs
@@ -54,6 +55,7 @@ class BigEventTest extends BrowserTest {
     awaitReady(page);
     double seatsReadAgain = mark(page, "boxoffice:seats-read");
     double reopen = mark(page, "boxoffice:map-ready");
+    String requestAgain = seatsRequest(page);
     page.js("window.longTasks = [];"
       + "new PerformanceObserver(l => window.longTasks.push(...l.getEntries().map(e => e.duration)))"
       + ".observe({ type: 'longtask' });");
@@ -85,14 +87,14 @@ class BigEventTest extends BrowserTest {
 
     String figures = String.format(Locale.ROOT, """
         100,000-seat event page (%d x %d), Chromium %s headless
-          open, the service just started: seat map and event read %.0f ms, map drawn %.0f ms after navigation start
-          open again (reload): seat map and event read %.0f ms, map drawn %.0f ms after navigation start
+          open, the service just started: seat map and event read %.0f ms, map drawn %.0f ms after navigation start (%s)
+          open again (reload): seat map and event read %.0f ms, map drawn %.0f ms after navigation start (%s)
           load: %d holds sent in %.1f s (%.0f/s), %d answered 201 (each one change of the event)
           page: %d changes shown in %.1f s (%.0f/s), %d repaints with changes; lag from a change to its repaint \
         p50 %.0f ms, p95 %.0f ms, max %.0f ms (of which the feed, until a change arrived: p50 %.0f ms, p95 %.0f ms); \
         the last change shown %.0f ms after the last hold was answered
           long tasks (> 50 ms) during the load: %d, the longest %.0f ms
-        """, ROWS, PER_ROW, page.driver().getCapabilities().getBrowserVersion(), seatsRead, open, seatsReadAgain, reopen,
+        """, ROWS, PER_ROW, page.driver().getCapabilities().getBrowserVersion(), seatsRead, open, request, seatsReadAgain, reopen, requestAgain,
       load.sent, sendSeconds, load.sent / sendSeconds, load.created.get(),
       shown, span, shown / span, frames.size(), percentile(lags, 50), percentile(lags, 95), lags[lags.length - 1], percentile(feedLags, 50), percentile(feedLags, 95),
       catchUpMs, longTasks.size(), longest);
@@ -159,6 +161,14 @@ class BigEventTest extends BrowserTest {
 
   private static double mark(Browser page, String name) {
     return ((Number) page.js("return performance.getEntriesByName(arguments[0])[0].startTime", name)).doubleValue();
+  }
+
+  /** When the page asked for the seat map, had the first byte and the last (ms after navigation start), and its size. */
+  private static String seatsRequest(Browser page) {
+    return (String) page.js("const r = performance.getEntriesByName(location.origin + '/events/stadium/seats')[0];"
+      + "return `map asked at ${r.startTime.toFixed(0)} ms, first byte ${r.responseStart.toFixed(0)} ms, `"
+      + " + `last ${r.responseEnd.toFixed(0)} ms, ${(r.encodedBodySize / 1024).toFixed(0)} KiB sent, `"
+      + " + `${(r.decodedBodySize / 1024).toFixed(0)} KiB of JSON`");
   }
 
   private static double now(Browser page) {
