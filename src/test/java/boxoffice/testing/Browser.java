@@ -3,6 +3,7 @@ package boxoffice.testing;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -120,7 +121,11 @@ public final class Browser implements AutoCloseable {
   }
 
   public <T> T await(String what, Duration timeout, Function<Browser, T> condition) {
-    return new WebDriverWait(driver, timeout, POLL).withMessage(what).until(d -> condition.apply(this));
+    // pages replace elements as they update (the events list every few seconds): a condition that
+    // met an element on its way out is asked again
+    return new WebDriverWait(driver, timeout, POLL).withMessage(what)
+      .ignoring(StaleElementReferenceException.class)
+      .until(d -> condition.apply(this));
   }
 
   /** Runs JavaScript in the page; {@code arguments[0]}... are the arguments. */
@@ -128,10 +133,15 @@ public final class Browser implements AutoCloseable {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
-  /** The value of an element's attribute, or null when there is no such element. */
+  /** The value of an element's attribute, or null when there is no such element (read in one step). */
   public String attribute(String css, String name) {
-    List<WebElement> found = findAll(css);
-    return found.isEmpty() ? null : found.get(0).getDomAttribute(name);
+    return (String) js("const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+      css, name);
+  }
+
+  /** An element's text as it is rendered, or null when there is no such element (read in one step). */
+  public String text(String css) {
+    return (String) js("const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", css);
   }
 
   /** The browser's console since the last call: errors the page made (a CSP violation, an exception). */

@@ -32,8 +32,10 @@ class EventsPageTest extends BrowserTest {
       .await().statusCode());
   }
 
+  /** The events listed, in order (read in one step: the list replaces its rows every few seconds). */
+  @SuppressWarnings("unchecked")
   private static List<String> rows(Browser page) {
-    return page.findAll("#events tbody tr").stream().map(tr -> tr.getDomAttribute("data-event-id")).toList();
+    return (List<String>) page.js("return [...document.querySelectorAll('#events tbody tr')].map(tr => tr.dataset.eventId)");
   }
 
   @Test
@@ -50,10 +52,9 @@ class EventsPageTest extends BrowserTest {
     assertTrue(page.driver().getCurrentUrl().endsWith("/ui/"), page.driver().getCurrentUrl());
     assertEquals("opening", rows(page).get(0));
     assertEquals("show21", rows(page).get(1));
-    WebElement opening = page.find("#events tr[data-event-id='opening']");
-    assertEquals("9", opening.getDomAttribute("data-available"));
-    assertEquals("3", opening.getDomAttribute("data-held"));
-    assertEquals(name, page.find("#events tr[data-event-id='opening'] th a").getText());
+    assertEquals("9", page.attribute("#events tr[data-event-id='opening']", "data-available"));
+    assertEquals("3", page.attribute("#events tr[data-event-id='opening']", "data-held"));
+    assertEquals(name, page.text("#events tr[data-event-id='opening'] th a"));
     assertTrue(page.findAll("#injected").isEmpty(), "the name is text");
 
     page.find("#more").click();
@@ -65,7 +66,10 @@ class EventsPageTest extends BrowserTest {
     assertEquals(201, api.holdQuantity("show5", "bob", 2).await().statusCode());
     page.await("the list reads the counts again", b -> "2".equals(b.attribute("#events tr[data-event-id='show5']", "data-held")));
 
-    page.find("#events tr[data-event-id='opening'] th a").click();
+    page.await("the link is followed", b -> {
+      b.find("#events tr[data-event-id='opening'] th a").click();
+      return true;
+    });
     page.await("the event page opens", b -> b.driver().getCurrentUrl().endsWith("/ui/events/opening"));
     awaitReady(page);
     assertEquals(name, page.find("#event-name").getText());
