@@ -12,6 +12,8 @@ public final class Addresses {
   public static final String EVENT_GET = "boxoffice.event.get";
   public static final String EVENT_DELETE = "boxoffice.event.delete";
   public static final String EVENT_SEATS = "boxoffice.event.seats";
+  /** {limit, cursor?}: replies {events, next}, the events newest first with their counts. */
+  public static final String EVENT_LIST = "boxoffice.event.list";
   public static final String RESERVATION_HOLD = "boxoffice.reservation.hold";
   public static final String RESERVATION_GET = "boxoffice.reservation.get";
   public static final String RESERVATION_CONFIRM = "boxoffice.reservation.confirm";

@@ -6,6 +6,7 @@ import boxoffice.store.Ids;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -54,23 +55,33 @@ final class ChangeStream {
       .put("after", after);
     stream.live.completion()
       .compose(registered -> ctx.vertx().eventBus().<JsonObject>request(Addresses.FEED_OPEN, open, delivery))
-      .onSuccess(reply -> stream.start(reply.body(), heartbeatMs))
+      .onSuccess(reply -> stream.start(reply.body(), heartbeatMs, ctx.request().connection()))
       .onFailure(err -> {
         stream.close(); // when the open timed out here, it may still succeed there
         ctx.fail(err);
       });
   }
 
-  private void start(JsonObject opened, long heartbeatMs) {
+  private void start(JsonObject opened, long heartbeatMs, HttpConnection connection) {
     response.closeHandler(v -> close());
     if (response.closed()) {
       close();
       return;
     }
+    // a server that shuts down ends the feed at once, rather than waiting its grace period for a
+    // stream that never ends: the client reconnects (to another instance) with its Last-Event-ID
+    connection.shutdownHandler(v -> {
+      if (!closed) {
+        response.end();
+        close();
+      }
+    });
     response.setChunked(true)
       .putHeader("Content-Type", "text/event-stream")
       .putHeader("Cache-Control", "no-cache")
       .putHeader("X-Accel-Buffering", "no")
+      // never compressed: each event must leave at once (the server removes this header again)
+      .putHeader("Content-Encoding", "identity")
       .write(": connected\n\n");
     if (opened.getBoolean("reset", false)) {
       // Last-Event-ID is older than the log keeps: go on from now, under an id a reconnect resumes from

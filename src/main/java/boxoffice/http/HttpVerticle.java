@@ -34,6 +34,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   static final int MAX_BODY_BYTES = 64 * 1024;
+  private static final int COMPRESS_FROM_BYTES = 1024;
   private static final String JSON = "application/json";
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"UP\"}");
 
@@ -50,7 +51,11 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.createHttpServer(new HttpServerOptions().setPort(config.httpPort()).setTcpNoDelay(true))
+    // compressed when the client accepts it (a 100,000-seat map is about 2 MB of JSON, a sixth of that gzipped);
+    // small answers, such as a hold's, are not worth the time
+    HttpServerOptions options = new HttpServerOptions().setPort(config.httpPort()).setTcpNoDelay(true)
+      .setCompressionSupported(true).setCompressionContentSizeThreshold(COMPRESS_FROM_BYTES);
+    return vertx.createHttpServer(options)
       .requestHandler(router())
       .listen()
       .onSuccess(listening -> {
@@ -71,8 +76,10 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/live").handler(ctx -> ctx.response().putHeader("Content-Type", JSON).end(LIVE));
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(boxoffice.metrics.PrometheusEndpoint::handle);
+    Pages.mount(router);
 
     router.post("/events").consumes(JSON).handler(body).handler(this::createEvent);
+    router.get("/events").handler(ctx -> send(ctx, Addresses.EVENT_LIST, Requests.listEvents(ctx), 200));
     router.get("/events/:eventId").handler(ctx ->
       send(ctx, Addresses.EVENT_GET, eventCommand(ctx), 200));
     router.delete("/events/:eventId").handler(this::deleteEvent);

@@ -1,6 +1,7 @@
 package boxoffice.http;
 
 import boxoffice.Config;
+import boxoffice.store.EventCursor;
 import boxoffice.store.Ids;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +19,8 @@ import java.util.regex.Pattern;
 final class Requests {
 
   static final int MAX_SEATS_PER_EVENT = 100_000;
+  static final int DEFAULT_PAGE = 20;
+  static final int MAX_PAGE = 100;
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
   private Requests() {
@@ -98,6 +101,36 @@ final class Requests {
       .put("eventId", eventId)
       .put("userId", id(body, "userId"))
       .put("quantity", integer(body, "quantity", 1, config.maxSeatsPerHold()));
+  }
+
+  /** {@code GET /events?limit=N&cursor=C}: limit 1..100 (default 20), the cursor as a page's next gave it. */
+  static JsonObject listEvents(RoutingContext ctx) {
+    JsonObject cmd = new JsonObject().put("limit", DEFAULT_PAGE);
+    String limit = query(ctx, "limit");
+    if (limit != null) {
+      if (limit.isEmpty() || limit.length() > 3 || !limit.chars().allMatch(c -> c >= '0' && c <= '9')
+        || Integer.parseInt(limit) < 1 || Integer.parseInt(limit) > MAX_PAGE) {
+        throw Problem.badRequest("limit must be an integer from 1 to " + MAX_PAGE);
+      }
+      cmd.put("limit", Integer.parseInt(limit));
+    }
+    String cursor = query(ctx, "cursor");
+    if (cursor != null) {
+      if (EventCursor.parse(cursor) == null) {
+        throw Problem.badRequest("cursor must be the next of an earlier page, such as 1764264600000.gala");
+      }
+      cmd.put("cursor", cursor);
+    }
+    return cmd;
+  }
+
+  /** A query parameter given at most once; null when absent. */
+  private static String query(RoutingContext ctx, String name) {
+    var values = ctx.queryParam(name);
+    if (values.size() > 1) {
+      throw Problem.badRequest(name + " must be given at most once");
+    }
+    return values.isEmpty() ? null : values.get(0);
   }
 
   /** Confirm or cancel: the reservation's owner in the body. */

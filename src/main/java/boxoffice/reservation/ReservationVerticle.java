@@ -39,6 +39,7 @@ public final class ReservationVerticle extends VerticleBase {
   private EventStore store;
   private SeatMaps seatMaps;
   private Masters masters;
+  private EventList events;
 
   /** The rendered seat maps a process keeps, whatever the number of instances. */
   private static final long SEAT_MAPS_KEPT_BYTES = 64L * 1024 * 1024;
@@ -63,6 +64,7 @@ public final class ReservationVerticle extends VerticleBase {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
       seatMaps = new SeatMaps(opened, keptMaps);
+      events = new EventList(opened, eventId -> getEvent(new JsonObject().put("eventId", eventId)));
       // seats that come free, through any verticle of this process
       Future<Void> freed = Future.all(List.of(Addresses.RESERVATION_CANCELLED, Addresses.RESERVATION_EXPIRED).stream()
         .map(address -> vertx.eventBus().<JsonObject>consumer(address,
@@ -72,6 +74,7 @@ public final class ReservationVerticle extends VerticleBase {
         Commands.of(Addresses.EVENT_CREATE, this::createEvent),
         Commands.of(Addresses.EVENT_GET, this::getEvent),
         Commands.of(Addresses.EVENT_DELETE, this::deleteEvent),
+        Commands.of(Addresses.EVENT_LIST, cmd -> events.page(cmd)),
         Commands.of(Addresses.EVENT_SEATS, cmd -> seatMaps.get(cmd.getString("eventId"))),
         Commands.of(Addresses.RESERVATION_HOLD, this::hold),
         Commands.of(Addresses.RESERVATION_GET, this::getReservation),
@@ -98,7 +101,9 @@ public final class ReservationVerticle extends VerticleBase {
       args.addAll(List.of("list", "0", "0", endsAt));
       seatIds.forEach(seat -> args.add(Ids.require((String) seat)));
     }
-    return store.run(Script.CREATE_EVENT, eventId, args)
+    // listed before it exists, so that no event is ever missing from the list
+    return events.index(eventId)
+      .compose(indexed -> store.run(Script.CREATE_EVENT, eventId, args))
       .compose(created -> {
         if (created.containsKey("index")) {
           store.index(eventId, created.getLong("index")); // the sweeper retires it at its end
@@ -123,6 +128,7 @@ public final class ReservationVerticle extends VerticleBase {
         ? Future.succeededFuture(false)
         : Future.failedFuture(err));
     return deleted.compose(found -> masters.refresh().compose(read -> removeLeftovers(eventId))
+      .compose(removed -> events.remove(eventId).map(removed))
       .compose(removed -> {
         if (!found && removed == 0) {
           return Commands.notFound("no such event");

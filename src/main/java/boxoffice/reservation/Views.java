@@ -18,7 +18,7 @@ final class Views {
     long available = stats.get("available").toLong();
     long pending = stats.get("pending").toLong();
     long sold = stats.get("sold").toLong();
-    return new JsonObject()
+    JsonObject event = new JsonObject()
       .put("id", meta.get("id").toString())
       .put("name", meta.get("name").toString())
       .put("venue", meta.get("venue").toString())
@@ -30,7 +30,13 @@ final class Views {
       .put("available", available)
       .put("held", pending)
       .put("sold", sold)
-      .put("waitlist", waitlist);
+      .put("waitlist", waitlist)
+      .put("layout", meta.get("layout").toString());
+    // a grid's seats are rows x seatsPerRow (A1..); listed seats have no rows to show
+    if ("grid".equals(event.getString("layout"))) {
+      event.put("rows", meta.get("rows").toInteger()).put("seatsPerRow", meta.get("per_row").toInteger());
+    }
+    return event;
   }
 
   /**

@@ -45,6 +45,14 @@ public final class Keys {
       e + ":changes", e + ":waitlist");
   }
 
+  /**
+   * The events by creation time (a sorted set of event ids, scored in ms), for listing them. Written
+   * once per creation only: no hold or other change of an event touches it.
+   */
+  public static String eventIndex() {
+    return "{events}:created";
+  }
+
   /** The sweeper's index of events with pending holds or waiters, spread over a few keys (and so nodes). */
   public static String sweepShard(int shard) {
     return "{sweep:" + shard + "}:events";
