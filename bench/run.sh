@@ -434,7 +434,7 @@ scenario_redis() { # ROUND NAME PIPELINE
   for id in ${pool//,/ }; do
     # shellcheck disable=SC2046
     line=$(redis-benchmark -h 127.0.0.1 -p "$TARGET" -c "$CONNS" -n "$REDIS_N" -P "$3" -r 1000000000 --csv \
-      EVALSHA "$HOLD_SHA" "$NKEYS" $(event_keys "$id") rb__rand_int____rand_int____rand_int__ "benchuser" "" "fp" "$QTY" | tail -1)
+      EVALSHA "$HOLD_SHA" "$NKEYS" $(event_keys "$id") rb__rand_int____rand_int____rand_int__ "benchuser" "" "fp" "$QTY" 0 | tail -1)
     rows+=("$line")
   done
   end_measure

@@ -8,5 +8,5 @@
 if redis.call('EXISTS', META) == 0 then
   return reply({ fail = 'not_found', detail = 'no such event' })
 end
-redis.call('UNLINK', META, SEATS, STATS, FREE, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST)
+redis.call('UNLINK', META, SEATS, STATS, FREE, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST, USERS)
 return reply({ ok = {} })

@@ -3,18 +3,20 @@
 -- KEYS: the event's keys (see lib.lua)
 -- ARGV: reservation id (new for each request, the same when the service repeats it), user id,
 --       idempotency key ('' for none), request fingerprint,
---       quantity (0 when seats are named), seat ids...
+--       quantity (0 when seats are named), the most seats a user may hold or buy (0: no cap), seat ids...
 -- Reply (JSON): {"ok": reservation, "index": when the sweeper's index may lack the event, the time (ms)
 --   by which the sweeper must look at it}
 --   or {"fail": "not_found" | "invalid" | "unknown_seats" | "unavailable" | "insufficient"
---   | "idempotency_mismatch" | "event_ended", "detail": text, ...} (unavailable or insufficient also while the first
+--   | "idempotency_mismatch" | "event_ended" | "user_limit" (with "limit" and "held"), "detail": text, ...} (unavailable or insufficient also while the first
 --   in line fits the free seats: those go to the waitlist first); "replayed": true when it is the
 --   stored reply to an earlier call with the same key; "events": the domain events emitted (see lib.lua);
 --   "full" when the event is left without a free seat: {"now": Redis' time (ms), "nextExpiry": ms, the
 --   first time one of its pending holds runs out (absent when none is pending), "rows", "seatsPerRow"
 --   (grid events)}, so that the service can refuse the holds that follow for a moment without calling
 --   this script.
-local id, user, idem, fingerprint, quantity = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local id, user, idem, fingerprint, quantity, cap = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]),
+  tonumber(ARGV[6])
+local FIRST_SEAT = 7
 
 local layout = load_layout()
 if not layout then
@@ -60,6 +62,11 @@ local all_due_released = release_due(layout, now, due_limit(quantity))
 if ended(layout, now) then -- not remembered for the idempotency key: nothing to repeat
   return answer(ended_reply())
 end
+-- the user's cap: not remembered either (a cancel of theirs lifts it)
+local capped = over_cap(user, quantity > 0 and quantity or #ARGV - FIRST_SEAT + 1, cap)
+if capped then
+  return answer(capped)
+end
 
 -- the answer, kept for retries with the same idempotency key (without this call's events)
 local function remember(result)
@@ -74,7 +81,7 @@ local seats, available
 if quantity == 0 then
   seats = {}
   local unknown, unavailable, seen = {}, {}, {}
-  for i = 6, #ARGV do
+  for i = FIRST_SEAT, #ARGV do
     local seat = ARGV[i]
     if seen[seat] then
       return answer({ fail = 'invalid', detail = 'seat ' .. seat .. ' is named twice' })

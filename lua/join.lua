@@ -1,13 +1,14 @@
 -- Puts a user on the event's waitlist, in join order, when fewer than `quantity` seats are free.
 -- A user waiting already, or holding the seats of a promotion, gets the current entry back.
 -- KEYS: the event's keys (see lib.lua)
--- ARGV: user id, quantity
+-- ARGV: user id, quantity, the most seats a user may hold or buy (0: no cap)
 -- Reply (JSON): {"ok": entry, "created": true when this call added it, "index": the time (ms) by which
 --   the sweeper must look at the event, when its index may lack it} or {"fail": "not_found" | "seats_available", "detail": text, "available": n}
 --   or {"fail": "insufficient", "detail": text, "unsold": n} when fewer seats than that are left to sell,
---   or {"fail": "event_ended", ...} past the event's end;
+--   or {"fail": "event_ended", ...} past the event's end, or {"fail": "user_limit", "limit": n, "held": n}
+--   when the seats waited for would take the user past the cap;
 --   entry: {userId, quantity, position, status, joinedAt}; "events" as elsewhere
-local user, quantity = ARGV[1], tonumber(ARGV[2])
+local user, quantity, cap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 
 local layout = load_layout()
 if not layout then
@@ -32,6 +33,10 @@ if current[1] == 'waiting' or (current[1] == 'promoted'
   return reply({ ok = entry() })
 end
 
+local capped = over_cap(user, quantity, cap)
+if capped then
+  return reply(capped)
+end
 local available = free_seats()
 if available >= quantity then
   return reply({ fail = 'seats_available', detail = 'enough seats are free: hold them instead',

@@ -10,11 +10,12 @@
 --   KEYS[7] {event:ID}:layout        index -> seatId (list), for events made from a list of seat ids
 --   KEYS[8] {event:ID}:changes       stream of the event's domain events (the change log), bounded
 --   KEYS[9] {event:ID}:waitlist      userId scored by join order
+--   KEYS[10] {event:ID}:users        userId -> seats the user holds or bought (for hold.maxSeatsPerUser)
 -- Reservation records live at {event:ID}:res:RES (hash: user, seats, status, created_at, expires_at),
 -- waitlist entries at {event:ID}:waiter:USER (hash: quantity, joined_at, status, reservation),
 -- idempotent answers at {event:ID}:idem:USER:KEY.
-local META, SEATS, STATS, FREE, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local META, SEATS, STATS, FREE, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST, USERS =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local EVENT_ID = string.match(META, '^{event:(.+)}$')
 local CHANGES_KEPT = '10000'
 -- the event's end in its expiry index: the lazy expiry passes over it, the sweeper comes for it,
@@ -161,6 +162,31 @@ local function set_seats(layout, seats, state, free_bit)
   end
 end
 
+-- the seats a user holds or bought on the event, counted for hold.maxSeatsPerUser: a hold adds its
+-- seats, a release takes them off, a sale keeps them
+local function user_seats(user)
+  return tonumber(redis.call('HGET', USERS, user)) or 0
+end
+
+local function count_user_seats(user, delta)
+  if redis.call('HINCRBY', USERS, user, int(delta)) <= 0 then
+    redis.call('HDEL', USERS, user)
+  end
+end
+
+-- the refusal when `wanted` more seats would take the user past the cap (0: no cap), else nil
+local function over_cap(user, wanted, cap)
+  if not cap or cap == 0 then
+    return nil
+  end
+  local held = user_seats(user)
+  if held + wanted <= cap then
+    return nil
+  end
+  return { fail = 'user_limit', detail = 'at most ' .. cap .. ' seats per user for this event',
+           limit = cap, held = held }
+end
+
 -- pending -> status ('cancelled' or 'expired'): frees its seats; nil when it was not pending. Every
 -- seat of a pending reservation is pending for it, and counted as pending: anything else is drift.
 local function release(layout, id, status, now)
@@ -182,6 +208,7 @@ local function release(layout, id, status, now)
   set_seats(layout, seats, 'available', '1')
   redis.call('HINCRBY', STATS, 'pending', int(-#seats))
   redis.call('HINCRBY', STATS, 'available', int(#seats))
+  count_user_seats(r[2], -#seats)
   redis.call('HSET', key, 'status', status, 'ended_at', int(now))
   redis.call('EXPIRE', key, int(ENDED_TTL_SECONDS))
   redis.call('ZREM', EXPIRY, id)
@@ -329,6 +356,7 @@ local function hold_seats(layout, id, user, seats, available, now)
   set_seats(layout, seats, 'pending:' .. id, '0')
   local left = redis.call('HINCRBY', STATS, 'available', int(-#seats))
   redis.call('HINCRBY', STATS, 'pending', int(#seats))
+  count_user_seats(user, #seats)
   redis.call('HSET', res_key(id), 'user', user, 'seats', table.concat(seats, ','), 'status', 'pending',
     'created_at', int(now), 'expires_at', expires)
   redis.call('ZADD', EXPIRY, expires, id)

@@ -1,12 +1,14 @@
 -- One promotion step: when the first user in line fits the free seats, they get a pending hold of
 -- that many best-available seats, for the event's hold time. Strict join order: a head that does not
 -- fit blocks the line, nobody behind it is served first. Heads that want more seats than are left to
--- sell (sales since they joined) leave the line first, as `sold_out`, up to 64 a step.
+-- sell (sales since they joined) leave the line first, as `sold_out`, up to 64 a step; a head whose
+-- seats would take them past the per-user cap (they hold or bought more since they joined) leaves
+-- it as `user_limit`.
 -- KEYS: the event's keys (see lib.lua)
--- ARGV: reservation id for the new hold
+-- ARGV: reservation id for the new hold, the most seats a user may hold or buy (0: no cap)
 -- Reply (JSON): {"promoted": reservation, "dropped": n} or {"dropped": n} or {}; "events": the domain
 --   events emitted (reservation.created and waitlist.promoted on a promotion, waitlist.left on a drop)
-local id = ARGV[1]
+local id, cap = ARGV[1], tonumber(ARGV[2])
 
 local layout = load_layout()
 if not layout then
@@ -25,6 +27,13 @@ local head, quantity = first_in_line()
 release_due(layout, now, due_limit(quantity))
 if not head then
   return reply({ dropped = dropped })
+end
+if over_cap(head, quantity, cap) then
+  redis.call('ZREM', WAITLIST, head)
+  redis.call('HSET', waiter_key(head), 'status', 'user_limit', 'left_at', int(now))
+  redis.call('EXPIRE', waiter_key(head), int(ENDED_TTL_SECONDS))
+  emit('waitlist.left', now, { userId = head, quantity = quantity, reason = 'user_limit' })
+  return reply({ dropped = (dropped or 0) + 1 })
 end
 local available = free_seats()
 local seats = pick_seats(layout, quantity, available)

@@ -52,13 +52,15 @@ public final class Boxoffice {
       : vertx.deployVerticle(new MetricsVerticle(registry));
     return metrics
       .compose(id -> vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions()))
-      .compose(id -> vertx.deployVerticle(ReservationVerticle.instances(redis, config.holdSeconds(), config.soldOutMs()),
+      .compose(id -> vertx.deployVerticle(ReservationVerticle.instances(redis, config.holdSeconds(), config.soldOutMs(),
+        config.maxSeatsPerUser()),
         perCore))
       .compose(id -> vertx.deployVerticle(() -> new ConfirmVerticle(redis), new DeploymentOptions()))
-      .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis), perCore))
-      .compose(id -> vertx.deployVerticle(() -> new WaitlistPromotionVerticle(redis), new DeploymentOptions()))
+      .compose(id -> vertx.deployVerticle(() -> new WaitlistVerticle(redis, config.maxSeatsPerUser()), perCore))
+      .compose(id -> vertx.deployVerticle(() -> new WaitlistPromotionVerticle(redis, config.maxSeatsPerUser()),
+        new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ExpirySweeperVerticle(redis, config.sweeperIntervalMs(),
-        config.sweeperReconcileMs()),
+        config.sweeperReconcileMs(), config.maxSeatsPerUser()),
         new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(() -> new ChangeFeedVerticle(redis, config.feedPollMs()),
         new DeploymentOptions()))

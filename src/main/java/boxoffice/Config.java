@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * common keys. Anything wrong stops the start with a {@link ConfigException} naming the key.
  */
 public record Config(int httpPort, int instances, RedisSettings redis, String adminApiKey,
-                     int holdSeconds, int maxSeatsPerHold, long soldOutMs, long sweeperIntervalMs, long sweeperReconcileMs,
+                     int holdSeconds, int maxSeatsPerHold, int maxSeatsPerUser, long soldOutMs, long sweeperIntervalMs, long sweeperReconcileMs,
                      long feedPollMs, long feedHeartbeatMs, boolean metricsEnabled, ClusterSettings cluster,
                      BridgeSettings bridge) {
 
@@ -36,6 +36,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
     Map.entry("BOXOFFICE_ADMIN_API_KEY", "admin.apiKey"),
     Map.entry("BOXOFFICE_HOLD_SECONDS", "hold.seconds"),
     Map.entry("BOXOFFICE_HOLD_MAX_SEATS", "hold.maxSeatsPerHold"),
+    Map.entry("BOXOFFICE_HOLD_MAX_SEATS_PER_USER", "hold.maxSeatsPerUser"),
     Map.entry("BOXOFFICE_SWEEPER_INTERVAL_MS", "sweeper.intervalMs"),
     Map.entry("BOXOFFICE_METRICS_ENABLED", "metrics.enabled"),
     Map.entry("BOXOFFICE_CLUSTER_ENABLED", "cluster.enabled"),
@@ -170,6 +171,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
       integer(hold, "hold.seconds", 900, 1, 86400),
       // at most 1000: a hold passes 4 values a seat through Lua's unpack() (lua/lib.lua set_seats)
       integer(hold, "hold.maxSeatsPerHold", 10, 1, 1000),
+      integer(hold, "hold.maxSeatsPerUser", 0, 0, 100_000),
       integer(hold, "hold.soldOutMs", 50, 0, 10_000),
       integer(sweeper, "sweeper.intervalMs", 1000, 10, 3_600_000),
       integer(sweeper, "sweeper.reconcileMs", 60_000, 100, 86_400_000),

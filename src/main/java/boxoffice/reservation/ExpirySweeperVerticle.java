@@ -51,6 +51,7 @@ public final class ExpirySweeperVerticle extends VerticleBase {
   private final RedisCluster redis;
   private final long intervalMs;
   private final long reconcileMs;
+  private final int maxSeatsPerUser;
   private final String leaseHolder = Ids.random();
   private EventStore store;
   private Masters masters;
@@ -58,8 +59,9 @@ public final class ExpirySweeperVerticle extends VerticleBase {
   private long reconcileTimer = -1;
   private boolean stopped;
 
-  public ExpirySweeperVerticle(RedisCluster redis, long intervalMs, long reconcileMs) {
+  public ExpirySweeperVerticle(RedisCluster redis, long intervalMs, long reconcileMs, int maxSeatsPerUser) {
     this.redis = redis;
+    this.maxSeatsPerUser = maxSeatsPerUser;
     this.intervalMs = intervalMs;
     this.reconcileMs = reconcileMs;
   }
@@ -183,7 +185,7 @@ public final class ExpirySweeperVerticle extends VerticleBase {
     return store.run(Script.EXPIRE, eventId, args).compose(reply -> {
       Long next = reply.getLong("next");
       boolean promotable = reply.getInteger("waiting", 0) > 0 && reply.getInteger("available", 0) > 0;
-      return promotable ? Promotions.promote(store, eventId).map(promoted -> next) : Future.succeededFuture(next);
+      return promotable ? Promotions.promote(store, eventId, maxSeatsPerUser).map(promoted -> next) : Future.succeededFuture(next);
     });
   }
 }

@@ -45,15 +45,20 @@ public final class ReservationVerticle extends VerticleBase {
   private static final long SEAT_MAPS_KEPT_BYTES = 64L * 1024 * 1024;
 
   private final SeatMaps.Kept keptMaps;
+  /** hold.maxSeatsPerUser, as the hold script takes it. */
+  private final String maxSeatsPerUser;
 
   /** The instances of one process: they share the seat maps kept. */
-  public static Supplier<ReservationVerticle> instances(RedisCluster redis, int defaultHoldSeconds, long soldOutMs) {
+  public static Supplier<ReservationVerticle> instances(RedisCluster redis, int defaultHoldSeconds, long soldOutMs,
+                                                       int maxSeatsPerUser) {
     SeatMaps.Kept kept = new SeatMaps.Kept(SEAT_MAPS_KEPT_BYTES);
-    return () -> new ReservationVerticle(redis, defaultHoldSeconds, soldOutMs, kept);
+    return () -> new ReservationVerticle(redis, defaultHoldSeconds, soldOutMs, maxSeatsPerUser, kept);
   }
 
-  private ReservationVerticle(RedisCluster redis, int defaultHoldSeconds, long soldOutMs, SeatMaps.Kept keptMaps) {
+  private ReservationVerticle(RedisCluster redis, int defaultHoldSeconds, long soldOutMs, int maxSeatsPerUser,
+                              SeatMaps.Kept keptMaps) {
     this.keptMaps = keptMaps;
+    this.maxSeatsPerUser = String.valueOf(maxSeatsPerUser);
     this.redis = redis;
     this.defaultHoldSeconds = defaultHoldSeconds;
     this.soldOut = new SoldOutEvents(soldOutMs);
@@ -180,7 +185,7 @@ public final class ReservationVerticle extends VerticleBase {
     int quantity = cmd.getInteger("quantity", 0);
     String fingerprint = quantity > 0 ? "quantity:" + quantity : "seats:" + String.join(",", seats.<String>getList());
     List<String> args = new ArrayList<>(List.of(Ids.random(), Ids.require(userId),
-      cmd.getString("idempotencyKey", ""), fingerprint, String.valueOf(quantity)));
+      cmd.getString("idempotencyKey", ""), fingerprint, String.valueOf(quantity), maxSeatsPerUser));
     seats.forEach(seat -> args.add(Ids.require((String) seat)));
     long sentAt = SoldOutEvents.now();
     CommandFailure refusal = soldOut.refusal(cmd, sentAt);

@@ -42,7 +42,7 @@ public final class Keys {
   static List<String> forScripts(String eventId) {
     String e = event(eventId);
     return List.of(e, e + ":seats", e + ":stats", e + ":free", e + ":expiry", e + ":positions", e + ":layout",
-      e + ":changes", e + ":waitlist");
+      e + ":changes", e + ":waitlist", e + ":users");
   }
 
   /**

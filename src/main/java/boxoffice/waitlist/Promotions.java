@@ -18,21 +18,21 @@ public final class Promotions {
   private Promotions() {
   }
 
-  /** How many users were promoted. */
-  public static Future<Integer> promote(EventStore store, String eventId) {
-    return step(store, eventId, 0, 0);
+  /** How many users were promoted; {@code maxSeatsPerUser} the per-user cap (0: none). */
+  public static Future<Integer> promote(EventStore store, String eventId, int maxSeatsPerUser) {
+    return step(store, eventId, String.valueOf(maxSeatsPerUser), 0, 0);
   }
 
-  private static Future<Integer> step(EventStore store, String eventId, int steps, int promoted) {
+  private static Future<Integer> step(EventStore store, String eventId, String cap, int steps, int promoted) {
     if (steps >= MAX_STEPS) {
       return Future.succeededFuture(promoted);
     }
-    return store.run(Script.PROMOTE, eventId, List.of(Ids.random())).compose(reply -> {
+    return store.run(Script.PROMOTE, eventId, List.of(Ids.random(), cap)).compose(reply -> {
       boolean one = reply.getJsonObject("promoted") != null;
       if (!one && !reply.containsKey("dropped")) {
         return Future.succeededFuture(promoted);
       }
-      return step(store, eventId, steps + 1, one ? promoted + 1 : promoted);
+      return step(store, eventId, cap, steps + 1, one ? promoted + 1 : promoted);
     });
   }
 }

@@ -27,12 +27,14 @@ public final class WaitlistPromotionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WaitlistPromotionVerticle.class);
 
   private final RedisCluster redis;
+  private final int maxSeatsPerUser;
   private EventStore store;
   private final Set<String> running = new HashSet<>();
   private final Set<String> again = new HashSet<>();
 
-  public WaitlistPromotionVerticle(RedisCluster redis) {
+  public WaitlistPromotionVerticle(RedisCluster redis, int maxSeatsPerUser) {
     this.redis = redis;
+    this.maxSeatsPerUser = maxSeatsPerUser;
   }
 
   @Override
@@ -58,7 +60,7 @@ public final class WaitlistPromotionVerticle extends VerticleBase {
       again.add(eventId);
       return;
     }
-    Promotions.promote(store, eventId)
+    Promotions.promote(store, eventId, maxSeatsPerUser)
       .onFailure(err -> LOG.warn("Promotion for event {} failed; the sweeper retries: {}", eventId, err.getMessage()))
       .onComplete(done -> {
         running.remove(eventId);

@@ -21,10 +21,12 @@ import java.util.List;
 public final class WaitlistVerticle extends VerticleBase {
 
   private final RedisCluster redis;
+  private final String maxSeatsPerUser;
   private EventStore store;
 
-  public WaitlistVerticle(RedisCluster redis) {
+  public WaitlistVerticle(RedisCluster redis, int maxSeatsPerUser) {
     this.redis = redis;
+    this.maxSeatsPerUser = String.valueOf(maxSeatsPerUser);
   }
 
   @Override
@@ -47,7 +49,7 @@ public final class WaitlistVerticle extends VerticleBase {
   private Future<JsonObject> join(JsonObject cmd) {
     String eventId = cmd.getString("eventId");
     return store.run(Script.JOIN, eventId, List.of(Ids.require(cmd.getString("userId")),
-        String.valueOf(cmd.getInteger("quantity"))))
+        String.valueOf(cmd.getInteger("quantity")), maxSeatsPerUser))
       .compose(reply -> {
         if (reply.containsKey("index")) {
           store.index(eventId, reply.getLong("index"));

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the invariants every write path must keep.
  */
 public record EventState(Map<String, String> seats, Map<String, Long> stats,
-                         Map<String, Map<String, String>> reservations, byte[] free, List<String> layout) {
+                         Map<String, Map<String, String>> reservations, byte[] free, List<String> layout,
+                         Map<String, Long> userSeats) {
 
   public static EventState read(Vertx vertx, TestCluster cluster, String eventId) {
     String tag = "{event:" + eventId + "}";
@@ -53,7 +54,11 @@ public record EventState(Map<String, String> seats, Map<String, Long> stats,
       }
       Response free = conn.send(Request.cmd(Command.GET).arg(tag + ":free")).await();
       conn.close();
-      return new EventState(seats, stats, reservations, free == null ? new byte[0] : free.toBytes(), layoutOf(seats));
+      Map<String, Long> users = new HashMap<>();
+      hash(conn.send(Request.cmd(Command.HGETALL).arg(tag + ":users")).await())
+        .forEach((user, seatCount) -> users.put(user, Long.parseLong(seatCount)));
+      return new EventState(seats, stats, reservations, free == null ? new byte[0] : free.toBytes(), layoutOf(seats),
+        users);
     } finally {
       redis.close();
     }
@@ -93,8 +98,9 @@ public record EventState(Map<String, String> seats, Map<String, Long> stats,
 
   /**
    * Counters equal the seat map; every held or sold seat belongs to a reservation in the matching
-   * status that lists it; every live reservation still has all its seats (nothing lost); and the free
-   * bitmap marks exactly the available seats.
+   * status that lists it; every live reservation still has all its seats (nothing lost); the free
+   * bitmap marks exactly the available seats; and each user's count of seats held or bought (for the
+   * per-user cap) is what their reservations hold.
    */
   public void assertInvariants() {
     assertEquals(count("available"), stats.get("available"), "stats.available equals the seat map");
@@ -123,6 +129,14 @@ public record EventState(Map<String, String> seats, Map<String, Long> stats,
         }
       }
     });
+    Map<String, Long> taken = new HashMap<>();
+    seats.forEach((seat, state) -> {
+      String owner = owner(seat);
+      if (owner != null) {
+        taken.merge(reservations.get(owner).get("user"), 1L, Long::sum);
+      }
+    });
+    assertEquals(taken, userSeats, "each user's seat count equals the seats their reservations hold or bought");
     for (int i = 0; i < layout.size(); i++) {
       boolean bit = i / 8 < free.length && (free[i / 8] & (0x80 >> (i % 8))) != 0;
       assertEquals("available".equals(seats.get(layout.get(i))), bit, "free bit of " + layout.get(i));

@@ -59,7 +59,7 @@ class WaitlistPromotionTest {
     Boxoffice app = TestService.start(vertx, config);
     RedisCluster second = RedisCluster.create(vertx, Config.fromJson(config).redis());
     if (secondPromoter) {
-      vertx.deployVerticle(() -> new WaitlistPromotionVerticle(second), new io.vertx.core.DeploymentOptions()
+      vertx.deployVerticle(() -> new WaitlistPromotionVerticle(second, 0), new io.vertx.core.DeploymentOptions()
         .setInstances(2)).await();
     }
     Api api = new Api(vertx, app.httpPort());
