@@ -22,13 +22,13 @@ public final class Boxoffice {
 
   private final Vertx vertx;
   private final RedisCluster redis;
-  private final HttpVerticle.Port port;
+  private final HttpVerticle.Shared http;
   private final String httpDeployment;
 
-  private Boxoffice(Vertx vertx, RedisCluster redis, HttpVerticle.Port port, String httpDeployment) {
+  private Boxoffice(Vertx vertx, RedisCluster redis, HttpVerticle.Shared http, String httpDeployment) {
     this.vertx = vertx;
     this.redis = redis;
-    this.port = port;
+    this.http = http;
     this.httpDeployment = httpDeployment;
   }
 
@@ -45,7 +45,7 @@ public final class Boxoffice {
   public static Future<Boxoffice> deploy(Vertx vertx, Config config, PrometheusMeterRegistry registry) {
     RenderedJson.register(vertx.eventBus());
     RedisCluster redis = RedisCluster.create(vertx, config.redis());
-    HttpVerticle.Port port = new HttpVerticle.Port();
+    HttpVerticle.Shared http = new HttpVerticle.Shared(config);
     DeploymentOptions perCore = new DeploymentOptions().setInstances(config.instances());
     Future<String> metrics = registry == null
       ? Future.succeededFuture()
@@ -62,19 +62,19 @@ public final class Boxoffice {
       .compose(id -> vertx.deployVerticle(() -> new ExpirySweeperVerticle(redis, config.sweeperIntervalMs(),
         config.sweeperReconcileMs(), config.maxSeatsPerUser()),
         new DeploymentOptions()))
-      .compose(id -> vertx.deployVerticle(() -> new ChangeFeedVerticle(redis, config.feedPollMs()),
+      .compose(id -> vertx.deployVerticle(() -> new ChangeFeedVerticle(redis, config.feedPollMs(), config.jwt() != null),
         new DeploymentOptions()))
       .compose(id -> config.bridge().enabled()
         ? vertx.deployVerticle(new BridgeVerticle(config.bridge()))
         : Future.succeededFuture(id))
-      .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, port), perCore))
-      .map(id -> new Boxoffice(vertx, redis, port, id))
+      .compose(id -> vertx.deployVerticle(() -> new HttpVerticle(config, http), perCore))
+      .map(id -> new Boxoffice(vertx, redis, http, id))
       .recover(err -> redis.close().transform(closed -> Future.failedFuture(err)));
   }
 
   /** The port the HTTP server listens on (the configured one, or the one picked for port 0). */
   public int httpPort() {
-    return port.actual();
+    return http.port();
   }
 
   /** Stops taking requests and finishes those in flight, then undeploys the rest and closes the client. */

@@ -1,5 +1,6 @@
 package boxoffice;
 
+import boxoffice.auth.JwtSettings;
 import boxoffice.bus.Addresses;
 import boxoffice.cluster.BridgeSettings;
 import boxoffice.cluster.ClusterSettings;
@@ -26,7 +27,8 @@ import java.util.function.Predicate;
 public record Config(int httpPort, int instances, RedisSettings redis, String adminApiKey,
                      int holdSeconds, int maxSeatsPerHold, int maxSeatsPerUser, long soldOutMs, long sweeperIntervalMs, long sweeperReconcileMs,
                      long feedPollMs, long feedHeartbeatMs, boolean metricsEnabled, ClusterSettings cluster,
-                     BridgeSettings bridge) {
+                     BridgeSettings bridge, JwtSettings jwt, int holdsPerSecond, int burst, int idleTimeoutSeconds,
+                     int maxFeedSubscribers) {
 
   /** Environment variable -> configuration key it overrides. */
   static final Map<String, String> ENV = Map.ofEntries(
@@ -44,7 +46,10 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
     Map.entry("BOXOFFICE_CLUSTER_MEMBER_PORT", "cluster.memberPort"),
     Map.entry("BOXOFFICE_CLUSTER_MEMBERS", "cluster.members"),
     Map.entry("BOXOFFICE_CLUSTER_BUS_PORT", "cluster.busPort"),
-    Map.entry("BOXOFFICE_BRIDGE_PORT", "bridge.port"));
+    Map.entry("BOXOFFICE_BRIDGE_PORT", "bridge.port"),
+    Map.entry("BOXOFFICE_AUTH_JWT_PUBLIC_KEY_FILE", "auth.jwt.publicKeyFile"),
+    Map.entry("BOXOFFICE_LIMITS_HOLDS_PER_SECOND", "limits.holdsPerSecond"),
+    Map.entry("BOXOFFICE_LIMITS_BURST", "limits.burst"));
 
   /** The addresses programs on the bridge may send to unless configured: the commands that only read. */
   static final List<String> BRIDGE_INBOUND = List.of(Addresses.EVENT_GET, Addresses.RESERVATION_GET,
@@ -95,18 +100,23 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
 
   private static void override(JsonObject json, String key, String value) {
     String[] path = key.split("\\.");
-    JsonObject section = json.getJsonObject(path[0]);
-    if (section == null) {
-      section = new JsonObject();
-      json.put(path[0], section);
+    JsonObject section = json;
+    for (int i = 0; i < path.length - 1; i++) {
+      if (!(section.getValue(path[i]) instanceof JsonObject inner)) {
+        JsonObject created = new JsonObject();
+        section.put(path[i], created);
+        section = created;
+      } else {
+        section = inner;
+      }
     }
     Object parsed = switch (key) {
       case "redis.nodes", "cluster.members" -> new JsonArray(Arrays.stream(value.split(",")).map(String::trim).toList());
-      case "admin.apiKey", "cluster.host" -> value;
+      case "admin.apiKey", "cluster.host", "auth.jwt.publicKeyFile" -> value;
       case "metrics.enabled", "cluster.enabled" -> parseBoolean(key, value);
       default -> parseNumber(key, value);
     };
-    section.put(path[1], parsed);
+    section.put(path[path.length - 1], parsed);
   }
 
   private static Long parseNumber(String key, String value) {
@@ -132,6 +142,7 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
     JsonObject sweeper = section(json, "sweeper", false);
     JsonObject feed = section(json, "feed", false);
     JsonObject metrics = section(json, "metrics", false);
+    JsonObject limits = section(json, "limits", false);
 
     Object nodesValue = redis.getValue("nodes");
     if (!(nodesValue instanceof JsonArray nodesArray) || nodesArray.isEmpty()) {
@@ -179,7 +190,60 @@ public record Config(int httpPort, int instances, RedisSettings redis, String ad
       integer(feed, "feed.heartbeatMs", 15_000, 100, 300_000),
       bool(metrics, "metrics.enabled", true),
       cluster(section(json, "cluster", false)),
-      bridge(section(json, "bridge", false)));
+      bridge(section(json, "bridge", false)),
+      jwt(section(json, "auth", false)),
+      integer(limits, "limits.holdsPerSecond", 0, 0, 1_000_000),
+      integer(limits, "limits.burst", 0, 0, 1_000_000),
+      idleTimeout(http, feed),
+      integer(feed, "feed.maxSubscribers", 10_000, 1, 1_000_000));
+  }
+
+  /** No idle timeout shorter than the feed's heartbeat, which keeps its connections busy. */
+  private static int idleTimeout(JsonObject http, JsonObject feed) {
+    int seconds = integer(http, "http.idleTimeoutSeconds", 60, 1, 86_400);
+    if (seconds * 1000L <= integer(feed, "feed.heartbeatMs", 15_000, 100, 300_000)) {
+      throw new ConfigException("http.idleTimeoutSeconds: must be longer than feed.heartbeatMs, or idle live feeds "
+        + "would be cut; got " + seconds);
+    }
+    return seconds;
+  }
+
+  /** {@code auth.jwt}: absent or null for the lab mode (the body's userId is the user). */
+  private static JwtSettings jwt(JsonObject auth) {
+    Object value = auth.getValue("jwt");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof JsonObject jwt)) {
+      throw new ConfigException("auth.jwt: must be an object, or null for no authentication");
+    }
+    Object algorithm = jwt.getValue("algorithm", "RS256");
+    if (!"RS256".equals(algorithm) && !"ES256".equals(algorithm)) {
+      throw new ConfigException("auth.jwt.algorithm: must be RS256 or ES256, got " + algorithm);
+    }
+    String pem;
+    if (jwt.getValue("publicKeyPem") instanceof String inline) {
+      pem = inline;
+    } else if (jwt.getValue("publicKeyFile") instanceof String file) {
+      try {
+        pem = Files.readString(Path.of(file));
+      } catch (IOException e) {
+        throw new ConfigException("auth.jwt.publicKeyFile: cannot read " + file + ": " + e.getMessage());
+      }
+    } else {
+      throw new ConfigException("auth.jwt: needs publicKeyFile or publicKeyPem, a PEM public key");
+    }
+    if (!JwtSettings.isPublicKey(pem, (String) algorithm)) {
+      throw new ConfigException("auth.jwt: the key is not a PEM public key for " + algorithm
+        + " (RS256: an RSA key, ES256: an EC P-256 key)");
+    }
+    for (String claim : List.of("issuer", "audience")) {
+      Object given = jwt.getValue(claim);
+      if (given != null && (!(given instanceof String s) || s.isBlank())) {
+        throw new ConfigException("auth.jwt." + claim + ": must be a non-empty string, or null");
+      }
+    }
+    return new JwtSettings(pem, (String) algorithm, jwt.getString("issuer"), jwt.getString("audience"));
   }
 
   private static ClusterSettings cluster(JsonObject cluster) {

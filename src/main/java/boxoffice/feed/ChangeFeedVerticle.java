@@ -53,8 +53,12 @@ public final class ChangeFeedVerticle extends VerticleBase {
     }
   }
 
+  /** What names a buyer in a change: with authentication, the public feed leaves it out. */
+  private static final List<String> BUYERS = List.of("userId", "reservationId");
+
   private final RedisCluster redis;
   private final long pollMs;
+  private final boolean anonymous;
   private final Map<String, Reader> readers = new HashMap<>();
   /**
    * Opens in flight by subscription, true once their close came first: a subscriber that gave up
@@ -64,9 +68,11 @@ public final class ChangeFeedVerticle extends VerticleBase {
   private LocalMap<String, Boolean> watched;
   private EventStore store;
 
-  public ChangeFeedVerticle(RedisCluster redis, long pollMs) {
+  /** {@code anonymous}: the changes streamed name no buyer (no user or reservation ids). */
+  public ChangeFeedVerticle(RedisCluster redis, long pollMs, boolean anonymous) {
     this.redis = redis;
     this.pollMs = pollMs;
+    this.anonymous = anonymous;
   }
 
   @Override
@@ -224,7 +230,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
   }
 
   /** Stream entries as {id, type, data}. */
-  private static JsonArray entries(Response entries) {
+  private JsonArray entries(Response entries) {
     JsonArray out = new JsonArray();
     if (entries != null) {
       for (Response entry : entries) {
@@ -232,6 +238,11 @@ public final class ChangeFeedVerticle extends VerticleBase {
         JsonObject json = new JsonObject().put("id", entry.get(0).toString());
         for (int i = 0; i + 1 < fields.size(); i += 2) {
           json.put(fields.get(i).toString(), fields.get(i + 1).toString());
+        }
+        if (anonymous && json.getString("data") != null) {
+          JsonObject data = new JsonObject(json.getString("data"));
+          BUYERS.forEach(data::remove);
+          json.put("data", data.encode());
         }
         out.add(json);
       }

@@ -36,20 +36,29 @@ final class ChangeStream {
   private boolean streaming;
   private boolean closed;
   private long heartbeat = -1;
+  private final Runnable onEnd;
 
-  private ChangeStream(RoutingContext ctx, String eventId, String after) {
+  private ChangeStream(RoutingContext ctx, String eventId, String after, Runnable onEnd) {
     this.vertx = ctx.vertx();
     this.response = ctx.response();
     this.eventId = eventId;
     this.lastSent = after;
+    this.onEnd = onEnd;
   }
 
-  static void open(RoutingContext ctx, String eventId, long heartbeatMs, DeliveryOptions delivery) {
+  /** The request's Last-Event-ID, or null; 400 when it is no change id. */
+  static String lastEventId(RoutingContext ctx) {
     String after = ctx.request().getHeader("Last-Event-ID");
     if (after != null && !StreamIds.valid(after)) {
       throw Problem.badRequest("Last-Event-ID must be a change id such as 1764262800000-0");
     }
-    ChangeStream stream = new ChangeStream(ctx, eventId, after);
+    return after;
+  }
+
+  /** Streams the changes after {@code after} (null: from now); {@code onEnd} runs once the stream ends. */
+  static void open(RoutingContext ctx, String eventId, String after, long heartbeatMs, DeliveryOptions delivery,
+                   Runnable onEnd) {
+    ChangeStream stream = new ChangeStream(ctx, eventId, after, onEnd);
     stream.live = ctx.vertx().eventBus().<JsonObject>localConsumer(Addresses.feed(eventId), msg -> stream.live(msg.body()));
     JsonObject open = new JsonObject().put("eventId", eventId).put("subscription", stream.subscription)
       .put("after", after);
@@ -123,6 +132,7 @@ final class ChangeStream {
       return;
     }
     closed = true;
+    onEnd.run();
     vertx.cancelTimer(heartbeat);
     live.unregister();
     JsonObject closing = new JsonObject().put("eventId", eventId).put("subscription", subscription);

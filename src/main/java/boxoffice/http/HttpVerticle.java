@@ -1,6 +1,8 @@
 package boxoffice.http;
 
 import boxoffice.Config;
+import boxoffice.auth.Authenticator;
+import boxoffice.auth.VerifiedTokens;
 import boxoffice.bus.Addresses;
 import boxoffice.bus.RenderedJson;
 import io.vertx.core.Future;
@@ -14,9 +16,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP/JSON API of the service. It validates requests and sends commands on the event bus; it never
@@ -24,29 +26,43 @@ import java.time.Duration;
  */
 public final class HttpVerticle extends VerticleBase {
 
-  /** The port the servers of all instances listen on, known once the first one listens. */
-  public static final class Port {
-    private volatile int actual;
+  /**
+   * What the instances of a process share: the port they listen on (known once the first one
+   * listens), the tokens verified, the callers' rate limits, the live feeds open.
+   */
+  public static final class Shared {
+    private volatile int port;
+    final VerifiedTokens tokens = new VerifiedTokens();
+    final RateLimits limits;
+    final AtomicInteger feeds = new AtomicInteger();
 
-    public int actual() {
-      return actual;
+    public Shared(Config config) {
+      this.limits = new RateLimits(config.holdsPerSecond(), config.burst());
+    }
+
+    public int port() {
+      return port;
     }
   }
 
   static final int MAX_BODY_BYTES = 64 * 1024;
+  /** The longest request line and the most header bytes read (Vert.x's defaults); more is a 414 or 431. */
+  static final int MAX_REQUEST_LINE = 4096;
+  static final int MAX_HEADERS_BYTES = 8192;
   private static final int COMPRESS_FROM_BYTES = 1024;
   private static final String JSON = "application/json";
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"UP\"}");
 
   private final Config config;
-  private final Port port;
+  private final Shared shared;
+  private Access access;
   /** Commands are served in this process, also when it is a member of a cluster: no network hop. */
   private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(10_000).setLocalOnly(true);
   private HttpServer server;
 
-  public HttpVerticle(Config config, Port port) {
+  public HttpVerticle(Config config, Shared shared) {
     this.config = config;
-    this.port = port;
+    this.shared = shared;
   }
 
   @Override
@@ -54,13 +70,18 @@ public final class HttpVerticle extends VerticleBase {
     // compressed when the client accepts it (a 100,000-seat map is about 2 MB of JSON, a sixth of that gzipped);
     // small answers, such as a hold's, are not worth the time
     HttpServerOptions options = new HttpServerOptions().setPort(config.httpPort()).setTcpNoDelay(true)
-      .setCompressionSupported(true).setCompressionContentSizeThreshold(COMPRESS_FROM_BYTES);
+      .setCompressionSupported(true).setCompressionContentSizeThreshold(COMPRESS_FROM_BYTES)
+      .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
+      .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADERS_BYTES);
+    access = new Access(config, config.jwt() == null ? null : new Authenticator(vertx, config.jwt(), shared.tokens),
+      shared.limits);
     return vertx.createHttpServer(options)
+      .invalidRequestHandler(Problem::renderUnreadable)
       .requestHandler(router())
       .listen()
       .onSuccess(listening -> {
         server = listening;
-        port.actual = listening.actualPort();
+        shared.port = listening.actualPort();
       });
   }
 
@@ -78,36 +99,38 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/metrics").handler(boxoffice.metrics.PrometheusEndpoint::handle);
     Pages.mount(router);
 
-    router.post("/events").consumes(JSON).handler(body).handler(this::createEvent);
+    router.post("/events").consumes(JSON).handler(body).handler(access::admin).handler(this::createEvent);
     router.get("/events").handler(ctx -> send(ctx, Addresses.EVENT_LIST, Requests.listEvents(ctx), 200));
     router.get("/events/:eventId").handler(ctx ->
       send(ctx, Addresses.EVENT_GET, eventCommand(ctx), 200));
-    router.delete("/events/:eventId").handler(this::deleteEvent);
+    router.delete("/events/:eventId").handler(access::admin).handler(this::deleteEvent);
     router.get("/events/:eventId/seats").handler(ctx ->
       vertx.eventBus().<RenderedJson>request(Addresses.EVENT_SEATS, eventCommand(ctx), delivery)
         .onSuccess(map -> ctx.response().putHeader("Content-Type", JSON).end(map.body().bytes()))
         .onFailure(ctx::fail));
-    router.post("/events/:eventId/reservations").consumes(JSON).handler(body).handler(this::hold);
-    router.get("/events/:eventId/reservations/:reservationId").handler(ctx ->
+    // buyer calls: with authentication, the caller comes from the bearer token, before anything is done
+    router.post("/events/:eventId/reservations").consumes(JSON).handler(body).handler(access::buyer)
+      .handler(this::hold);
+    router.get("/events/:eventId/reservations/:reservationId").handler(access::buyer).handler(ctx ->
       send(ctx, Addresses.RESERVATION_GET, eventCommand(ctx)
-        .put("reservationId", Requests.pathId(ctx, "reservationId")), 200));
-    router.post("/events/:eventId/reservations/:reservationId/confirm").consumes(JSON).handler(body).handler(ctx ->
-      send(ctx, Addresses.RESERVATION_CONFIRM, Requests.endHold(ctx, Requests.pathId(ctx, "eventId")), 200));
-    router.post("/events/:eventId/reservations/:reservationId/cancel").consumes(JSON).handler(body).handler(ctx ->
-      send(ctx, Addresses.RESERVATION_CANCEL, Requests.endHold(ctx, Requests.pathId(ctx, "eventId")), 200));
+        .put("reservationId", Requests.pathId(ctx, "reservationId")).put("userId", access.authenticatedUser(ctx)), 200));
+    router.post("/events/:eventId/reservations/:reservationId/confirm").consumes(JSON).handler(body)
+      .handler(access::buyer).handler(ctx -> send(ctx, Addresses.RESERVATION_CONFIRM, endHold(ctx), 200));
+    router.post("/events/:eventId/reservations/:reservationId/cancel").consumes(JSON).handler(body)
+      .handler(access::buyer).handler(ctx -> send(ctx, Addresses.RESERVATION_CANCEL, endHold(ctx), 200));
 
-    router.post("/events/:eventId/waitlist").consumes(JSON).handler(body).handler(this::joinWaitlist);
-    router.get("/events/:eventId/waitlist/:userId").handler(ctx ->
+    router.post("/events/:eventId/waitlist").consumes(JSON).handler(body).handler(access::buyer)
+      .handler(this::joinWaitlist);
+    router.get("/events/:eventId/waitlist/:userId").handler(access::buyer).handler(ctx ->
       send(ctx, Addresses.WAITLIST_GET, waiterCommand(ctx), 200));
-    router.delete("/events/:eventId/waitlist/:userId").handler(ctx ->
+    router.delete("/events/:eventId/waitlist/:userId").handler(access::buyer).handler(ctx ->
       vertx.eventBus().request(Addresses.WAITLIST_LEAVE, waiterCommand(ctx), delivery)
         .onSuccess(left -> ctx.response().setStatusCode(204).end())
         .onFailure(ctx::fail));
 
-    router.get("/events/:eventId/changes").handler(ctx ->
-      ChangeStream.open(ctx, Requests.pathId(ctx, "eventId"), config.feedHeartbeatMs(), delivery));
+    router.get("/events/:eventId/changes").handler(this::changes);
 
-    for (int status : new int[] {400, 401, 403, 404, 405, 406, 409, 413, 415, 500, 503}) {
+    for (int status : new int[] {400, 401, 403, 404, 405, 406, 409, 413, 414, 415, 429, 431, 500, 503}) {
       router.errorHandler(status, Problem::render);
     }
     return router;
@@ -119,8 +142,7 @@ public final class HttpVerticle extends VerticleBase {
    * anyone when none is configured.
    */
   private void ready(RoutingContext ctx) {
-    boolean admin = isAdmin(ctx);
-    vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_HEALTH, null, delivery)
+    access.isAdmin(ctx).compose(admin -> vertx.eventBus().<JsonObject>request(Addresses.CLUSTER_HEALTH, null, delivery)
       .onSuccess(reply -> {
         JsonObject health = reply.body();
         JsonObject answer = admin ? health : new JsonObject().put("ready", health.getBoolean("ready"))
@@ -129,19 +151,26 @@ public final class HttpVerticle extends VerticleBase {
           .setStatusCode(health.getBoolean("ready") ? 200 : 503)
           .putHeader("Content-Type", JSON)
           .end(answer.toBuffer());
-      })
+      }))
       .onFailure(ctx::fail);
   }
 
-  private boolean isAdmin(RoutingContext ctx) {
-    String key = config.adminApiKey();
-    return key == null || sameSecret(key, ctx.request().getHeader("X-Admin-Key"));
+  /**
+   * The live feed: public, at most {@code feed.maxSubscribers} open in this process (503 beyond);
+   * with authentication, its changes name no buyer (see ChangeFeedVerticle).
+   */
+  private void changes(RoutingContext ctx) {
+    String eventId = Requests.pathId(ctx, "eventId");
+    String after = ChangeStream.lastEventId(ctx);
+    if (shared.feeds.incrementAndGet() > config.maxFeedSubscribers()) {
+      shared.feeds.decrementAndGet();
+      throw Problem.of(503, "too-many-feeds", "this instance has as many live feeds open as it serves; "
+        + "try again in a moment, or another instance");
+    }
+    ChangeStream.open(ctx, eventId, after, config.feedHeartbeatMs(), delivery, shared.feeds::decrementAndGet);
   }
 
   private void createEvent(RoutingContext ctx) {
-    if (!isAdmin(ctx)) {
-      throw Problem.of(401, "unauthorized", "a valid X-Admin-Key header is required");
-    }
     JsonObject cmd = Requests.createEvent(Requests.body(ctx), config);
     vertx.eventBus().<JsonObject>request(Addresses.EVENT_CREATE, cmd, delivery)
       .onSuccess(reply -> created(ctx, "/events/" + cmd.getString("id"), reply.body()))
@@ -149,9 +178,6 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void deleteEvent(RoutingContext ctx) {
-    if (!isAdmin(ctx)) {
-      throw Problem.of(401, "unauthorized", "a valid X-Admin-Key header is required");
-    }
     vertx.eventBus().request(Addresses.EVENT_DELETE, eventCommand(ctx), delivery)
       .onSuccess(deleted -> ctx.response().setStatusCode(204).end())
       .onFailure(ctx::fail);
@@ -159,7 +185,11 @@ public final class HttpVerticle extends VerticleBase {
 
   private void hold(RoutingContext ctx) {
     String eventId = Requests.pathId(ctx, "eventId");
-    vertx.eventBus().<JsonObject>request(Addresses.RESERVATION_HOLD, Requests.hold(ctx, eventId, config), delivery)
+    JsonObject body = Requests.body(ctx);
+    String user = access.user(ctx, body);
+    access.limit(ctx);
+    vertx.eventBus().<JsonObject>request(Addresses.RESERVATION_HOLD, Requests.hold(ctx, body, eventId, user, config),
+        delivery)
       .onSuccess(reply -> created(ctx,
         "/events/" + eventId + "/reservations/" + reply.body().getString("reservationId"), reply.body()))
       .onFailure(ctx::fail);
@@ -172,7 +202,11 @@ public final class HttpVerticle extends VerticleBase {
 
   /** 201 for a new entry, 200 with the current entry when the user is on the waitlist already. */
   private void joinWaitlist(RoutingContext ctx) {
-    JsonObject cmd = Requests.joinWaitlist(ctx, Requests.pathId(ctx, "eventId"), config);
+    String eventId = Requests.pathId(ctx, "eventId");
+    JsonObject body = Requests.body(ctx);
+    String user = access.user(ctx, body);
+    access.limit(ctx);
+    JsonObject cmd = Requests.joinWaitlist(body, eventId, user, config);
     vertx.eventBus().<JsonObject>request(Addresses.WAITLIST_JOIN, cmd, delivery)
       .onSuccess(reply -> {
         JsonObject entry = reply.body();
@@ -186,8 +220,13 @@ public final class HttpVerticle extends VerticleBase {
       .onFailure(ctx::fail);
   }
 
-  private static JsonObject waiterCommand(RoutingContext ctx) {
-    return eventCommand(ctx).put("userId", Requests.pathId(ctx, "userId"));
+  /** Confirm or cancel: the reservation's owner, who must be the caller (the script checks). */
+  private JsonObject endHold(RoutingContext ctx) {
+    return Requests.endHold(ctx, Requests.pathId(ctx, "eventId"), access.user(ctx, Requests.body(ctx)));
+  }
+
+  private JsonObject waiterCommand(RoutingContext ctx) {
+    return eventCommand(ctx).put("userId", access.pathUser(ctx));
   }
 
   private static JsonObject eventCommand(RoutingContext ctx) {
@@ -202,10 +241,5 @@ public final class HttpVerticle extends VerticleBase {
 
   private static void respond(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.toBuffer());
-  }
-
-  private static boolean sameSecret(String expected, String given) {
-    return given != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-      given.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -3,10 +3,16 @@ package boxoffice.http;
 import boxoffice.bus.CommandFailure;
 import boxoffice.bus.Failure;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An RFC 9457 problem: the one way errors leave the service ({@code application/problem+json}).
@@ -19,6 +25,7 @@ final class Problem extends RuntimeException {
 
   final int status;
   final JsonObject body;
+  private final Map<String, String> headers = new LinkedHashMap<>();
 
   /** {@code extensions} becomes the body: the caller hands over an object of its own. */
   private Problem(int status, String type, String detail, JsonObject extensions) {
@@ -38,6 +45,12 @@ final class Problem extends RuntimeException {
   /** Adds an extension member, such as the seats a request named twice. */
   Problem with(String member, Object value) {
     body.put(member, value);
+    return this;
+  }
+
+  /** Adds a header to the answer, such as {@code WWW-Authenticate} or {@code Retry-After}. */
+  Problem header(String name, String value) {
+    headers.put(name, value);
     return this;
   }
 
@@ -90,9 +103,25 @@ final class Problem extends RuntimeException {
     if (problem.status == 503) {
       ctx.response().putHeader("Retry-After", "1");
     }
+    problem.headers.forEach(ctx.response()::putHeader);
     ctx.response()
       .setStatusCode(problem.status)
       .putHeader("Content-Type", CONTENT_TYPE)
+      .end(problem.body.toBuffer());
+  }
+
+  /**
+   * A request the server could not even read (its request line or headers over the limits, or
+   * malformed): answered as a problem too, before any route; the server then closes the connection.
+   */
+  static void renderUnreadable(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem = statusOnly(cause instanceof TooLongHttpLineException ? 414
+      : cause instanceof TooLongHttpHeaderException ? 431 : 400);
+    request.response()
+      .setStatusCode(problem.status)
+      .putHeader("Content-Type", CONTENT_TYPE)
+      .putHeader("Connection", "close")
       .end(problem.body.toBuffer());
   }
 
@@ -102,6 +131,9 @@ final class Problem extends RuntimeException {
       case 405 -> of(405, "method-not-allowed", "this method is not allowed on this resource");
       case 413 -> of(413, "body-too-large", "the body is over 64 KiB");
       case 415 -> of(415, "unsupported-media-type", "the body must be application/json");
+      case 414 -> of(414, "uri-too-long", "the request line is over " + HttpVerticle.MAX_REQUEST_LINE + " characters");
+      case 431 -> of(431, "headers-too-large", "the request's headers are over " + HttpVerticle.MAX_HEADERS_BYTES
+        + " bytes");
       case 400 -> badRequest("the request is malformed");
       default -> of(status, status >= 500 ? "internal" : "error", HttpResponseStatus.valueOf(status).reasonPhrase());
     };

@@ -77,9 +77,9 @@ final class Requests {
     return cmd.put("seatIds", seatIds(body, "seatIds", MAX_SEATS_PER_EVENT));
   }
 
-  static JsonObject hold(RoutingContext ctx, String eventId, Config config) {
-    JsonObject body = body(ctx);
-    JsonObject cmd = new JsonObject().put("eventId", eventId).put("userId", id(body, "userId"));
+  /** A hold of {@code user} (see Access#user), from the request's body and Idempotency-Key. */
+  static JsonObject hold(RoutingContext ctx, JsonObject body, String eventId, String user, Config config) {
+    JsonObject cmd = new JsonObject().put("eventId", eventId).put("userId", user);
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null) {
       if (!IDEMPOTENCY_KEY.matcher(key).matches()) {
@@ -95,11 +95,10 @@ final class Requests {
       : cmd.put("quantity", integer(body, "quantity", 1, config.maxSeatsPerHold()));
   }
 
-  static JsonObject joinWaitlist(RoutingContext ctx, String eventId, Config config) {
-    JsonObject body = body(ctx);
+  static JsonObject joinWaitlist(JsonObject body, String eventId, String user, Config config) {
     return new JsonObject()
       .put("eventId", eventId)
-      .put("userId", id(body, "userId"))
+      .put("userId", user)
       .put("quantity", integer(body, "quantity", 1, config.maxSeatsPerHold()));
   }
 
@@ -134,11 +133,11 @@ final class Requests {
   }
 
   /** Confirm or cancel: the reservation's owner in the body. */
-  static JsonObject endHold(RoutingContext ctx, String eventId) {
+  static JsonObject endHold(RoutingContext ctx, String eventId, String user) {
     return new JsonObject()
       .put("eventId", eventId)
       .put("reservationId", pathId(ctx, "reservationId"))
-      .put("userId", id(body(ctx), "userId"));
+      .put("userId", user);
   }
 
   static String id(JsonObject body, String field) {

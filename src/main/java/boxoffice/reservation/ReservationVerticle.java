@@ -211,9 +211,18 @@ public final class ReservationVerticle extends VerticleBase {
     // TIME of the node that holds the record: the clock the scripts expire holds by
     return store.batch(List.of(Request.cmd(Command.HGETALL).arg(Keys.reservation(eventId, reservationId)),
         Request.cmd(Command.TIME)))
-      .compose(read -> read.get(0).size() == 0
-        ? Commands.notFound("no such reservation")
-        : Future.succeededFuture(Views.reservation(eventId, reservationId, read.get(0), EventStore.millis(read.get(1)))));
+      .compose(read -> {
+        Response record = read.get(0);
+        if (record.size() == 0) {
+          return Commands.notFound("no such reservation");
+        }
+        String asker = cmd.getString("userId"); // with authentication: only its owner may read it
+        if (asker != null && !asker.equals(record.get("user").toString())) {
+          return Future.failedFuture(Failure.FORBIDDEN.exception(new JsonObject().put("type", "forbidden")
+            .put("detail", "the reservation belongs to another user")));
+        }
+        return Future.succeededFuture(Views.reservation(eventId, reservationId, record, EventStore.millis(read.get(1))));
+      });
   }
 
   /** A repeat answers the same and changes nothing. Confirms are ConfirmVerticle's. */
