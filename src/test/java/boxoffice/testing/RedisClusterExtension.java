@@ -14,8 +14,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class RedisClusterExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
 
   static TestCluster cluster(ExtensionContext context) {
-    return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-      .getOrComputeIfAbsent(TestCluster.class, key -> TestCluster.start(), TestCluster.class);
+    return TestCluster.shared();
   }
 
   @Override

@@ -42,6 +42,20 @@ public final class TestCluster implements AutoCloseable {
     this.owned = owned;
   }
 
+  private static TestCluster shared;
+
+  /**
+   * The run's one cluster, whichever test engine asks first (JUnit Jupiter's tests through
+   * {@link RedisClusterExtension}, jqwik's properties directly); stopped when the JVM exits.
+   */
+  public static synchronized TestCluster shared() {
+    if (shared == null) {
+      shared = start();
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "test-cluster-down"));
+    }
+    return shared;
+  }
+
   static TestCluster start() {
     String existing = System.getenv("BOXOFFICE_TEST_CLUSTER_PORT");
     if (existing != null && !existing.isBlank()) {
