@@ -76,22 +76,27 @@ done
 
 SVC_PID=
 CLUSTER_DIR=
+declare -A SVC_URLS=() SVC_PIDS=()
+stop_service() { # stop_service NAME: SIGTERM, SIGKILL after 20 s
+  local pid=${SVC_PIDS[$1]:-} t0=$SECONDS
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "bench: $1 did not stop within 20 s of SIGTERM: killed" | tee -a "$LOG"
+    kill -KILL "$pid" 2>/dev/null || true
+  else
+    echo "bench: $1 stopped $((SECONDS - t0)) s after SIGTERM" | tee -a "$LOG"
+  fi
+  wait "$pid" 2>/dev/null || true
+  unset "SVC_PIDS[$1]"
+}
 cleanup() {
   local status=$?
   trap - EXIT INT TERM ERR
   set +e
-  if [ -n "$SVC_PID" ] && kill -0 "$SVC_PID" 2>/dev/null; then
-    local t0=$SECONDS
-    kill -TERM "$SVC_PID" 2>/dev/null || true
-    for _ in $(seq 1 200); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$SVC_PID" 2>/dev/null; then
-      echo "bench: the service did not stop within 20 s of SIGTERM: killed" | tee -a "$LOG"
-      kill -KILL "$SVC_PID" 2>/dev/null || true
-    else
-      echo "bench: the service stopped $((SECONDS - t0)) s after SIGTERM" | tee -a "$LOG"
-    fi
-    wait "$SVC_PID" 2>/dev/null || true
-  fi
+  local name
+  for name in "${!SVC_PIDS[@]}"; do stop_service "$name"; done
   if [ -n "$CLUSTER_DIR" ] && [ -d "$CLUSTER_DIR" ]; then
     # only the nodes this run started: the pids in its own data folder
     local pidfile pid
@@ -151,24 +156,88 @@ else
   CLUSTER_PORT=$BASE CLUSTER_DIR=$CLUSTER_DIR scripts/cluster.sh up >>"$LOG" 2>&1 || die "the cluster did not start, see $LOG"
 fi
 
-HTTP_PORT=${BENCH_HTTP_PORT:-18080}
-while port_busy "$HTTP_PORT"; do HTTP_PORT=$((HTTP_PORT + 1)); done
-URL=http://127.0.0.1:$HTTP_PORT
+NEXT_PORT=${BENCH_HTTP_PORT:-18080}
+# free_port -> PORT: a port nothing listens on, never the same twice in a run
+free_port() { while port_busy "$NEXT_PORT"; do NEXT_PORT=$((NEXT_PORT + 1)); done; PORT=$NEXT_PORT; NEXT_PORT=$((NEXT_PORT + 1)); }
 NODES=$(seq -s, -f "redis://127.0.0.1:%g" "$BASE" $((BASE + 7)))
-say "service: java ${BENCH_JAVA_OPTS:-} -jar $JAR -conf conf/local.json on port $HTTP_PORT (a copy of the jar, run in $OUT/service)"
-# From its own folder: Vert.x reads lua/*.lua from the working directory before the classpath, so a
-# service started in the project would run the work tree's scripts instead of the jar's.
-mkdir -p "$OUT/service"
-# shellcheck disable=SC2086
-(cd "$OUT/service" && BOXOFFICE_HTTP_PORT=$HTTP_PORT BOXOFFICE_REDIS_NODES=$NODES \
-  exec java ${BENCH_JAVA_OPTS:-} -jar "$OUT/boxoffice.jar" -conf "$ROOT/conf/local.json" >"$OUT/service.log" 2>&1) &
-SVC_PID=$!
-for i in $(seq 1 600); do
-  kill -0 "$SVC_PID" 2>/dev/null || { cat "$OUT/service.log"; die "the service exited at start"; }
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health/ready")" = 200 ] && break
-  [ "$i" = 600 ] && die "the service was not ready after 60 s, see $OUT/service.log"
-  sleep 0.1
-done
+ADMIN_KEY=bench-admin-$RANDOM
+# await_ready NAME PATH: until the service answers PATH with 200 (60 s at most)
+await_ready() {
+  local i
+  for i in $(seq 1 600); do
+    kill -0 "${SVC_PIDS[$1]}" 2>/dev/null || { tail -20 "$OUT/$1.log"; die "$1 exited at start"; }
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "${SVC_URLS[$1]}$2")" = 200 ] && return 0
+    sleep 0.1
+  done
+  die "$1 was not ready after 60 s, see $OUT/$1.log"
+}
+# start_box NAME [ENV=VALUE...]: a Boxoffice, the jar under test with conf/local.json and the given
+# environment, on a free port. From its own folder: Vert.x reads lua/*.lua from the working directory
+# before the classpath, so a service started in the project would run the work tree's scripts.
+start_box() {
+  local name=$1 port; shift
+  free_port; port=$PORT
+  mkdir -p "$OUT/$name"
+  # shellcheck disable=SC2086
+  (cd "$OUT/$name" && exec env BOXOFFICE_HTTP_PORT="$port" BOXOFFICE_REDIS_NODES="$NODES" \
+    BOXOFFICE_ADMIN_API_KEY="$ADMIN_KEY" "$@" java ${BENCH_JAVA_OPTS:-} -jar "$OUT/boxoffice.jar" \
+    -conf "$ROOT/conf/local.json" >"$OUT/$name.log" 2>&1) &
+  SVC_PIDS[$name]=$!
+  SVC_URLS[$name]=http://127.0.0.1:$port
+  await_ready "$name" /health/ready
+  say "$name: ${SVC_URLS[$name]} (pid ${SVC_PIDS[$name]}${*:+; $*})"
+}
+# use NAME: the service the next measurements are of (URL, SVC_PID)
+use() { URL=${SVC_URLS[$1]}; SVC_PID=${SVC_PIDS[$1]}; }
+say "service: java ${BENCH_JAVA_OPTS:-} -jar $JAR -conf conf/local.json (a copy of the jar, each variant in its own folder)"
+start_box box
+use box
+
+# The variants, measured in the same rounds: a member of a cluster (of one: the clustered event bus's
+# own cost), with bearer tokens (auth.jwt), and with tokens and rate limits too high to refuse anything
+# (limits' bookkeeping). Tokens: RS256, one per user, made here with openssl.
+if ! skipped holds-cluster; then
+  free_port; member=$PORT
+  start_box box-cluster BOXOFFICE_CLUSTER_ENABLED=true BOXOFFICE_CLUSTER_MEMBER_PORT="$member" \
+    BOXOFFICE_CLUSTER_MEMBERS="127.0.0.1:$member"
+fi
+TOKENS=$OUT/tokens.txt
+if ! skipped holds-auth || ! skipped holds-limits; then
+  command -v openssl >/dev/null || die "openssl is not installed (apt-get install openssl)"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$OUT/jwt-key.pem" 2>/dev/null
+  openssl pkey -in "$OUT/jwt-key.pem" -pubout -out "$OUT/jwt-public.pem"
+  b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+  jwt_header=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
+  jwt_exp=$(( $(date +%s) + 86400 ))
+  : >"$TOKENS"
+  for u in $(seq 1 200); do
+    payload=$(printf '{"sub":"bench%d","exp":%d}' "$u" "$jwt_exp" | b64url)
+    signature=$(printf '%s.%s' "$jwt_header" "$payload" | openssl dgst -sha256 -sign "$OUT/jwt-key.pem" -binary | b64url)
+    echo "$jwt_header.$payload.$signature" >>"$TOKENS"
+  done
+  skipped holds-auth || start_box box-auth BOXOFFICE_AUTH_JWT_PUBLIC_KEY_FILE="$OUT/jwt-public.pem"
+  skipped holds-limits || start_box box-limits BOXOFFICE_AUTH_JWT_PUBLIC_KEY_FILE="$OUT/jwt-public.pem" \
+    BOXOFFICE_LIMITS_HOLDS_PER_SECOND=1000000 BOXOFFICE_LIMITS_BURST=1000000
+fi
+
+# The thin reference (../shared/thin-reference, or BENCH_THIN): the thinnest honest hold service, one
+# EVALSHA a request, same Vert.x; built here from a copy of its sources, started on the same cluster.
+THIN_SRC=${BENCH_THIN:-$ROOT/../shared/thin-reference}
+if ! skipped thin-holds || ! skipped thin-flash; then
+  [ -f "$THIN_SRC/pom.xml" ] || die "no thin reference at $THIN_SRC (BENCH_THIN), or leave it out: BENCH_SKIP=thin-holds,thin-flash"
+  rm -rf "$OUT/thin-src"; cp -r "$THIN_SRC" "$OUT/thin-src"; chmod -R u+w "$OUT/thin-src"
+  say "thin reference: building $THIN_SRC"
+  (cd "$OUT/thin-src" && mvn -q -B package -DskipTests >"$OUT/thin-build.log" 2>&1) || die "the thin reference did not build, see $OUT/thin-build.log"
+  free_port; thin_port=$PORT
+  thin_nodes=$(seq -s, -f "127.0.0.1:%g" "$BASE" $((BASE + 7)))
+  # shellcheck disable=SC2086
+  (cd "$OUT/thin-src" && exec env PORT="$thin_port" MODE=shared INSTANCES="$(nproc)" REDIS_NODES="$thin_nodes" \
+    java ${BENCH_JAVA_OPTS:-} -jar target/thin-hold-0.1.0-fat.jar >"$OUT/thin.log" 2>&1) &
+  SVC_PIDS[thin]=$!
+  SVC_URLS[thin]=http://127.0.0.1:$thin_port
+  await_ready thin /ping
+  say "thin: ${SVC_URLS[thin]} (pid ${SVC_PIDS[thin]}, MODE=shared INSTANCES=$(nproc))"
+fi
 
 # --- the master that owns every event of the bench ---------------------------------------------------
 
@@ -218,8 +287,37 @@ new_event() { # new_event PREFIX ROWS PER_ROW -> EVENT_ID: a new event that the 
   done
   body="{\"id\":\"$EVENT_ID\",\"name\":\"Bench $1\",\"venue\":\"Loopback Arena\",\"price\":25,\"rows\":$2,\"seatsPerRow\":$3}"
   code=$(curl -s -o "$OUT/create.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
-    --data-raw "$body" "$URL/events")
+    -H "X-Admin-Key: $ADMIN_KEY" --data-raw "$body" "${SVC_URLS[box]}/events")
   [ "$code" = 201 ] || die "POST /events answered $code: $(cat "$OUT/create.json")"
+}
+# new_thin_events PREFIX COUNT SEATS -> EVENTS: seat maps as the thin reference holds them (S000000000000..),
+# made by its own init-seats.lua, on the target master
+new_thin_events() {
+  local i slot ids=()
+  for i in $(seq 1 "$2"); do
+    while :; do
+      SEQ=$((SEQ + 1))
+      EVENT_ID="bx${RUN_TAG}${1}${SEQ}"
+      slot=$(cli "$BASE" cluster keyslot "{event:$EVENT_ID}")
+      in_target "$slot" && break
+    done
+    cli "$TARGET" eval "$(cat "$OUT/thin-src/init-seats.lua")" 3 "{event:$EVENT_ID}:seats" "{event:$EVENT_ID}:stats" \
+      "{event:$EVENT_ID}" "$3" >/dev/null
+    ids+=("$EVENT_ID")
+  done
+  EVENTS=$(IFS=,; echo "${ids[*]}")
+}
+# check_thin IDS: the thin reference's own recount (count-seats.lua) of every event -> CHECK, HELD
+check_thin() {
+  local id out problems=() n=0
+  HELD=0
+  for id in ${1//,/ }; do
+    out=$(cli "$TARGET" eval "$(cat "$OUT/thin-src/count-seats.lua")" 2 "{event:$id}:seats" "{event:$id}:stats" | tr '\n' ' ')
+    read -r hlen avail pend sold other s_avail s_pend s_sold _ <<<"$out"
+    n=$((n + 1)); HELD=$((HELD + pend))
+    [ "$avail $pend $sold $other" = "$s_avail $s_pend $s_sold 0" ] || problems+=("$id: map $avail/$pend/$sold/$other != stats $s_avail/$s_pend/$s_sold")
+  done
+  if [ ${#problems[@]} = 0 ]; then CHECK="ok($n)"; else CHECK="FAIL"; printf '    INVARIANT %s\n' "${problems[@]}" | tee -a "$LOG"; fi
 }
 new_events() { # new_events PREFIX COUNT ROWS PER_ROW -> EVENTS (comma-separated)
   local i ids=()
@@ -281,9 +379,11 @@ end_measure() { # sets CPU_* (cores), BUSY (% of the machine) and US_CALL (Redis
   # whatever else ran on the machine meanwhile (other processes, the kernel's own work), in cores
   CPU_OTHER=$(awk -v busy="$BUSY" -v n="$(nproc)" -v s="$CPU_SVC" -v r="$CPU_REDIS" -v p="$CPU_REPLICA" -v g="$CPU_GEN" \
     'BEGIN { o = busy / 100 * n - s - (r == "-" ? 0 : r) - (p == "-" ? 0 : p) - g; printf "%.2f", (o < 0 ? 0 : o) }')
-  # EVALSHA (holds) or HGETALL (seat map): the time Redis spent in one call, scripts' inner commands included
+  # EVALSHA or FCALL (holds) or HGETALL (seat map): the time Redis spent in one call, a script's inner
+  # commands included
   US_CALL=$(cli "$TARGET" info commandstats | tr -d '\r' | awk -F'[:,=]' '
-    $1 == "cmdstat_evalsha" && $3 > 0 { e = "evalsha " $7 } $1 == "cmdstat_hgetall" && $3 > 0 { h = "hgetall " $7 }
+    ($1 == "cmdstat_evalsha" || $1 == "cmdstat_fcall") && $3 > 0 { e = substr($1, 9) " " $7 }
+    $1 == "cmdstat_hgetall" && $3 > 0 { h = "hgetall " $7 }
     END { print e ? e : h ? h : "- -" }')
 }
 
@@ -373,6 +473,66 @@ scenario_holds() { # ROUND NAME MODE
   mem=$(redis-cli -c -h 127.0.0.1 -p "$BASE" eval "$MEMORY_SCRIPT" "$NKEYS" $(event_keys "$first") | tr '\n' ' ')
   read -r own records count <<<"$mem"
   printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$own" "$records" "$count" >>"$OUT/memory-used.tsv"
+}
+# scenario_variant ROUND NAME SERVICE [VAR=VALUE...]: holds-seats, as on box, on one of the variants
+scenario_variant() {
+  local round=$1 name=$2 service=$3; shift 3
+  new_events "v" "$HOLD_POOL" "$BIG_ROWS" "$BIG_PER_ROW"
+  use "$service"
+  run_wrk "r$round-$name" holds.lua "$URL/" BENCH_EVENTS="$EVENTS" BENCH_ROWS="$BIG_ROWS" \
+    BENCH_PER_ROW="$BIG_PER_ROW" BENCH_MODE=seats BENCH_QTY="$QTY" "$@"
+  use box
+  check_events "$EVENTS"
+  record "$round" "$name"
+}
+# the thin reference: the same holds (2 adjacent seats at random, without replacement) on as many fresh
+# 100,000-seat maps, and the same flash sale on a 100-seat map
+scenario_thin_holds() {
+  new_thin_events "t" "$HOLD_POOL" $((BIG_ROWS * BIG_PER_ROW))
+  use thin
+  run_wrk "r$1-thin-holds" holds.lua "$URL/" BENCH_EVENTS="$EVENTS" BENCH_ROWS="$BIG_ROWS" \
+    BENCH_PER_ROW="$BIG_PER_ROW" BENCH_MODE=seats BENCH_QTY="$QTY" BENCH_NAMING=thin
+  use box
+  check_thin "$EVENTS"
+  record "$1" thin-holds
+}
+scenario_thin_flash() {
+  new_thin_events "tf" 1 $((FLASH_ROWS * FLASH_PER_ROW))
+  use thin
+  run_wrk "r$1-thin-flash" holds.lua "$URL/" BENCH_EVENTS="$EVENTS" BENCH_ROWS="$FLASH_ROWS" \
+    BENCH_PER_ROW="$FLASH_PER_ROW" BENCH_MODE=random BENCH_QTY=1 BENCH_NAMING=thin
+  use box
+  check_thin "$EVENTS"
+  record "$1" thin-flash
+}
+# two clustered instances at once (box-cluster and box-cluster-2, one cluster), each with half the
+# connections: their req/s summed, the worse of their latencies, both services' CPU
+scenario_two_instances() {
+  new_events "d" "$HOLD_POOL" "$BIG_ROWS" "$BIG_PER_ROW"
+  use box-cluster
+  local half=$((CONNS / 2)) second_pid=${SVC_PIDS[box-cluster-2]} m2 name
+  begin_measure
+  m2=$(ticks "$second_pid")
+  for name in box-cluster box-cluster-2; do
+    env BENCH_LUA_DIR="$ROOT/bench/lua" BENCH_THREADS=1 BENCH_EVENTS="$EVENTS" BENCH_ROWS="$BIG_ROWS" \
+      BENCH_PER_ROW="$BIG_PER_ROW" BENCH_MODE=seats BENCH_QTY="$QTY" \
+      wrk -t1 -c"$half" -d"${DURATION}s" --timeout 5s -s "$ROOT/bench/lua/holds.lua" "${SVC_URLS[$name]}/" \
+      >"$OUT/r$1-holds-2x-$name.txt" 2>&1 &
+  done
+  wait
+  end_measure
+  CPU_SVC=$(awk -v c="$CPU_SVC" -v a="$m2" -v b="$(ticks "$second_pid")" -v t="$DURATION" -v hz="$HZ" \
+    'BEGIN { printf "%.2f", c + (b - a) / hz / t }')
+  RESULT=$(cat "$OUT/r$1-holds-2x-box-cluster.txt" "$OUT/r$1-holds-2x-box-cluster-2.txt" | grep '^RESULT' | awk '
+    { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = v[kv[1]] (v[kv[1]] == "" ? "" : " ") kv[2] } }
+    END { split(v["rps"], r, " "); split(v["requests"], q, " "); split(v["p50_ms"], a, " "); split(v["p90_ms"], b, " ")
+          split(v["p99_ms"], c, " "); split(v["max_ms"], m, " ")
+          printf "RESULT requests=%d rps=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s codes=%s\n", q[1] + q[2], r[1] + r[2],
+            (a[1] > a[2] ? a[1] : a[2]), (b[1] > b[2] ? b[1] : b[2]), (c[1] > c[2] ? c[1] : c[2]), (m[1] > m[2] ? m[1] : m[2]),
+            v["codes"] }')
+  use box
+  check_events "$EVENTS"
+  record "$1" holds-2x
 }
 scenario_flash() {
   new_event "f" "$FLASH_ROWS" "$FLASH_PER_ROW"
@@ -488,14 +648,29 @@ for round in $(seq 1 "$ROUNDS"); do
   say "round $round of $ROUNDS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   skipped health || scenario_health "$round"
   skipped holds-seats || scenario_holds "$round" holds-seats seats
+  skipped thin-holds || scenario_thin_holds "$round"
+  skipped holds-cluster || scenario_variant "$round" holds-cluster box-cluster
+  skipped holds-auth || scenario_variant "$round" holds-auth box-auth BENCH_TOKENS="$TOKENS"
+  skipped holds-limits || scenario_variant "$round" holds-limits box-limits BENCH_TOKENS="$TOKENS"
   skipped health-plain || scenario_health_plain "$round"
   skipped holds-qty || scenario_holds "$round" holds-qty quantity
   skipped flash || scenario_flash "$round"
+  skipped thin-flash || scenario_thin_flash "$round"
   skipped seatmap || scenario_seatmap "$round"
   skipped seatmap-live || scenario_seatmap_live "$round"
   skipped redis || scenario_redis "$round" redis 1
   skipped redis-p16 || scenario_redis "$round" redis-p16 16
 done
+
+# two clustered instances, once, after the rounds: a second member joins box-cluster's cluster
+if ! skipped holds-2x && ! skipped holds-cluster; then
+  say "two clustered instances (a second member joins box-cluster)"
+  start_box box-cluster-2 BOXOFFICE_CLUSTER_ENABLED=true BOXOFFICE_CLUSTER_MEMBER_PORT="$member" \
+    BOXOFFICE_CLUSTER_MEMBERS="127.0.0.1:$member"
+  for round in $(seq 1 "$ROUNDS"); do
+    scenario_two_instances "$round"
+  done
+fi
 
 # --- summary -----------------------------------------------------------------------------------------
 
@@ -510,7 +685,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
   echo
   echo "Medians over $ROUNDS rounds (${DURATION}s wrk runs, $CONNS connections, $THREADS wrk threads; cpu in cores of $(nproc)):"
   printf '%-12s %8s %7s %8s %7s | %5s %5s %5s %5s %5s %5s | %8s  %s\n' scenario "req/s" "p50 ms" "p90 ms" "p99 ms" svc redis repl load other busy% "us/call" checks
-  for s in health health-plain holds-seats holds-qty flash seatmap seatmap-live redis redis-p16; do
+  for s in health health-plain holds-seats thin-holds holds-cluster holds-auth holds-limits holds-qty flash thin-flash \
+    seatmap seatmap-live redis redis-p16 holds-2x; do
     grep -q "	$s	" "$RESULTS" || continue
     checks=$(awk -F'\t' -v s="$s" 'NR > 1 && $1 >= 1 && $2 == s { print $16 }' "$RESULTS" | sort | uniq -c | awk '{ printf "%s%s x%s", sep, $2, $1; sep = " " }')
     us=$(awk -F'\t' -v s="$s" 'NR > 1 && $1 >= 1 && $2 == s { split($14, a, ":"); print a[2] }' "$RESULTS" | sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }')
@@ -520,7 +696,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
       "$(median "$s" 13)" "$us" "$checks"
   done
   echo "(cpu: cores used by the service, the events' Redis master, its replica, the load generator, everything else;"
-  echo " busy%: of the whole machine; us/call: Redis' own time per EVALSHA / HGETALL, INFO commandstats)"
+  echo " busy%: of the whole machine; us/call: Redis' own time per EVALSHA or FCALL / HGETALL, INFO commandstats;"
+  echo " thin-*: ../shared/thin-reference; holds-cluster, -auth, -limits: holds-seats on the variants; holds-2x: two"
+  echo " clustered instances, each with half the connections, their req/s summed)"
   H=$(median health 3); HP=$(median health-plain 3); HS=$(median holds-seats 3); HQ=$(median holds-qty 3)
   F=$(median flash 3); M=$(median seatmap 3); R1=$(median redis 3); R16=$(median redis-p16 3)
   echo
@@ -530,6 +708,22 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
   echo "  flash       / health      $(ratio "$F" "$H")    (/ health-plain $(ratio "$F" "$HP"))"
   echo "  holds-qty   / redis       $(ratio "$HQ" "$R1")    (/ redis-p16 $(ratio "$HQ" "$R16"))"
   echo "  holds-seats / redis       $(ratio "$HS" "$R1")    (/ redis-p16 $(ratio "$HS" "$R16"))"
+  TH=$(median thin-holds 3); TF=$(median thin-flash 3)
+  echo "  holds-seats / thin-holds  $(ratio "$HS" "$TH")    flash / thin-flash $(ratio "$F" "$TF")"
+  echo "  holds-cluster / holds-seats $(ratio "$(median holds-cluster 3)" "$HS")    holds-2x / holds-seats $(ratio "$(median holds-2x 3)" "$HS")"
+  echo "  holds-auth / holds-seats  $(ratio "$(median holds-auth 3)" "$HS")    holds-limits / holds-auth $(ratio "$(median holds-limits 3)" "$(median holds-auth 3)")"
+  echo
+  # per hold: Redis' own time a call, and the service's CPU (its cores over its requests a second)
+  per_hold() { # SCENARIO -> "redis_us service_us"
+    local us cpu rps
+    us=$(awk -F'\t' -v s="$1" 'NR > 1 && $1 >= 1 && $2 == s { split($14, a, ":"); print a[2] }' "$RESULTS" | sort -n | awk '{ a[NR] = $0 } END { print (NR ? a[int((NR + 1) / 2)] : "-") }')
+    cpu=$(awk -F'\t' -v s="$1" 'NR > 1 && $1 >= 1 && $2 == s && $3 > 0 { print $8 * 1e6 / $3 }' "$RESULTS" | sort -n | awk '{ a[NR] = $0 } END { print (NR ? a[int((NR + 1) / 2)] : "-") }')
+    printf '%s %s' "$us" "$cpu"
+  }
+  read -r BOX_REDIS BOX_SVC <<<"$(per_hold holds-seats)"
+  read -r THIN_REDIS THIN_SVC <<<"$(per_hold thin-holds)"
+  printf 'Per hold (medians of the rounds): Redis %s us (thin %s), service CPU %.0f us (thin %.0f)\n' \
+    "$BOX_REDIS" "$THIN_REDIS" "${BOX_SVC/-/0}" "${THIN_SVC/-/0}"
   echo
   mb() { awk -v b="$1" 'BEGIN { printf "%.2f", b / 1048576 }'; } # MiB
   USED=$(awk -F'\t' '$2 == "holds-seats" && $1 >= 1 { print; exit }' "$OUT/memory-used.tsv" 2>/dev/null || true)
@@ -552,9 +746,17 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) p
   echo "  seat map    >= 10,000 req/s:               $M req/s -> $(verdict "$M" ">=" 10000)"
   echo "  memory      < 12 MB a 100,000-seat event:  fresh $(mb "$FRESH_OWN") MiB -> $(verdict "$FRESH_OWN" "<" 12000000)"
   echo "  oversell 0, stats == seat maps:            $(awk -F'\t' 'NR > 1 && $16 != "-" && $16 !~ /^ok/ { bad++ } END { print bad ? bad " runs FAILED" : "every check ok" }' "$RESULTS")"
-  errors=$(grep -cE ' (ERROR|WARN) ' "$OUT/service.log" || true)
   echo
-  echo "service log: $errors ERROR/WARN lines ($OUT/service.log)"
-  grep -E ' (ERROR|WARN) ' "$OUT/service.log" | sed 's/^/  /' | head -5 || true
+  echo "Targets (issue 16):"
+  echo "  holds-seats >= 0.8 x thin-holds, p99 < 10 ms: $(ratio "$HS" "$TH") x, p99 $(median holds-seats 6) ms -> $(verdict "$(ratio "$HS" "$TH")" ">=" 0.8 "$(median holds-seats 6)" "<" 10)"
+  echo "  flash >= 1.2 x thin-flash:                    $(ratio "$F" "$TF") x -> $(verdict "$(ratio "$F" "$TF")" ">=" 1.2)"
+  echo "  Redis <= 30 us a hold:                        $BOX_REDIS us -> $(verdict "$BOX_REDIS" "<=" 30)"
+  echo "  service <= 35 us of CPU a hold:               ${BOX_SVC%.*} us -> $(verdict "$BOX_SVC" "<=" 35)"
+  echo
+  for log in "$OUT"/box*.log; do
+    errors=$(grep -cE ' (ERROR|WARN) ' "$log" || true)
+    echo "$(basename "$log"): $errors ERROR/WARN lines"
+    grep -E ' (ERROR|WARN) ' "$log" | sed 's/^/  /' | head -3 || true
+  done
   echo "total time: $((SECONDS - T_START)) s (plus start-up); raw results: $RESULTS"
 } | tee -a "$LOG"

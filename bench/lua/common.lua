@@ -49,10 +49,16 @@ function M.seat_id(i, per_row)
   return M.row_label(math.floor(i / per_row) + 1) .. tostring(i % per_row + 1)
 end
 
--- a raw HTTP/1.1 POST with a JSON body (cheaper than wrk.format's header loop)
-function M.post(host, path, body)
+-- the seat at 0-based index i of the thin reference's seat maps (../shared/thin-reference): S%012d
+function M.thin_seat_id(i)
+  return string.format("S%012d", i)
+end
+
+-- a raw HTTP/1.1 POST with a JSON body (cheaper than wrk.format's header loop); extra: more header
+-- lines, each ending in \r\n
+function M.post(host, path, body, extra)
   return "POST " .. path .. " HTTP/1.1\r\nHost: " .. host .. "\r\nContent-Type: application/json\r\n"
-    .. "Content-Length: " .. #body .. "\r\n\r\n" .. body
+    .. (extra or "") .. "Content-Length: " .. #body .. "\r\n\r\n" .. body
 end
 
 function M.install(opts)

@@ -16,6 +16,10 @@
 --                              replacement: a flash sale, most requests get 409 once the seats are gone
 --   BENCH_QTY       seats per hold (default 1); must divide BENCH_PER_ROW
 --   BENCH_DELAY_MS  a pause before each request of a connection (default none: as fast as it goes)
+--   BENCH_NAMING    grid (default): seats named as the service names a grid (A1, A2, ...); thin: as the
+--                   thin reference's seat maps (S000000000000, ...), in the same layout order
+--   BENCH_TOKENS    a file of bearer tokens, one a line: each request carries one (a user each, in
+--                   turn) instead of a userId in its body (for a service with auth.jwt)
 package.path = os.getenv("BENCH_LUA_DIR") .. "/?.lua;" .. package.path
 local common = require "common"
 common.install{ count_statuses = true }
@@ -26,6 +30,8 @@ local share         -- groups this thread may take per event
 local ev = 1        -- current event (1-based) of this thread
 local order, next_i -- seats mode: this thread's groups of the current event, shuffled
 local n = 0         -- requests sent by this thread
+local seat_name     -- 0-based layout index -> seat id
+local tokens        -- bearer tokens, when the service authenticates
 
 local function shuffle_share()
   order = {}
@@ -50,6 +56,18 @@ init = function(args)
     error("BENCH_QTY must divide BENCH_PER_ROW")
   end
   host = wrk.headers["Host"] or (wrk.host .. ":" .. wrk.port)
+  if common.env("BENCH_NAMING", "grid") == "thin" then
+    seat_name = common.thin_seat_id
+  else
+    seat_name = function(i) return common.seat_id(i, per_row) end
+  end
+  local file = os.getenv("BENCH_TOKENS")
+  if file and file ~= "" then
+    tokens = {}
+    for line in io.lines(file) do
+      tokens[#tokens + 1] = line
+    end
+  end
   groups = rows * per_row / qty
   share = math.floor(groups / nthreads)
   math.randomseed(os.time() + 7919 * tid)
@@ -63,14 +81,22 @@ end
 local function seats_body(first_index)
   local parts = {}
   for k = 0, qty - 1 do
-    parts[#parts + 1] = '"' .. common.seat_id(first_index + k, per_row) .. '"'
+    parts[#parts + 1] = '"' .. seat_name(first_index + k) .. '"'
   end
   return table.concat(parts, ",")
 end
 
+-- the body's start and the extra header lines of a request: a userId, or a bearer token
+local function who()
+  if tokens then
+    return "{", "Authorization: Bearer " .. tokens[(tid * 7919 + n) % #tokens + 1] .. "\r\n"
+  end
+  return '{"userId":"b' .. tid .. "x" .. n .. '",', nil
+end
+
 request = function()
   n = n + 1
-  local user = "b" .. tid .. "x" .. n
+  local open, extra = who()
   local body, event
   if mode == "seats" then
     if next_i > #order then
@@ -80,16 +106,16 @@ request = function()
       shuffle_share()
     end
     event = events[ev]
-    body = '{"userId":"' .. user .. '","seats":[' .. seats_body(order[next_i] * qty) .. ']}'
+    body = open .. '"seats":[' .. seats_body(order[next_i] * qty) .. ']}'
     next_i = next_i + 1
   elseif mode == "quantity" then
     event = events[(math.floor((n - 1) / share)) % #events + 1]
-    body = '{"userId":"' .. user .. '","quantity":' .. qty .. '}'
+    body = open .. '"quantity":' .. qty .. '}'
   else
     event = events[1]
-    body = '{"userId":"' .. user .. '","seats":[' .. seats_body(math.random(0, groups - 1) * qty) .. ']}'
+    body = open .. '"seats":[' .. seats_body(math.random(0, groups - 1) * qty) .. ']}'
   end
-  return common.post(host, "/events/" .. event .. "/reservations", body)
+  return common.post(host, "/events/" .. event .. "/reservations", body, extra)
 end
 
 -- wrk calls delay() before each request when the script defines it
