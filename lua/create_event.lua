@@ -87,7 +87,7 @@ local created = { name = name, venue = venue, totalSeats = total }
 if ends_at then
   redis.call('HSET', META, 'ends_at', int(ends_at))
   redis.call('ZADD', EXPIRY, int(ends_at), END_MARK)
-  created.endsAt = iso(ends_at)
+  created.endsAt = ends_at
 end
 emit('event.created', now, created)
 return reply({ ok = { createdAt = now, totalSeats = total }, index = ends_at })

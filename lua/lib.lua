@@ -1,4 +1,6 @@
--- Shared by every event script: it is put in front of each one when the scripts are loaded.
+-- Shared by every event script. The service loads lib.lua and the scripts as one Redis Functions
+-- library (boxoffice.redis.LuaLibrary): each script is a function of it, which starts with
+-- bind(KEYS), so that these definitions are made once per load, not once per call.
 -- Every event script gets the same KEYS, all under the event's hash tag:
 --   KEYS[1] {event:ID}               metadata hash
 --   KEYS[2] {event:ID}:seats         seatId -> available | pending:RES | sold:RES
@@ -14,9 +16,19 @@
 -- Reservation records live at {event:ID}:res:RES (hash: user, seats, status, created_at, expires_at),
 -- waitlist entries at {event:ID}:waiter:USER (hash: quantity, joined_at, status, reservation),
 -- idempotent answers at {event:ID}:idem:USER:KEY.
-local META, SEATS, STATS, FREE, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST, USERS =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local EVENT_ID = string.match(META, '^{event:(.+)}$')
+local META, SEATS, STATS, FREE, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST, USERS
+local EVENT_ID
+-- the domain events of the call so far (see emit)
+local emitted
+
+-- every call starts here: the event's keys, and nothing emitted yet (Redis runs one call at a time)
+local function bind(keys)
+  META, SEATS, STATS, FREE, EXPIRY, POSITIONS, LAYOUT, CHANGES, WAITLIST, USERS =
+    keys[1], keys[2], keys[3], keys[4], keys[5], keys[6], keys[7], keys[8], keys[9], keys[10]
+  EVENT_ID = string.match(META, '^{event:(.+)}$')
+  emitted = {}
+end
+
 local CHANGES_KEPT = '10000'
 -- the event's end in its expiry index: the lazy expiry passes over it, the sweeper comes for it,
 -- the reconciliation finds it; '~' is in no reservation id
@@ -51,33 +63,25 @@ local function waiter_key(user)
   return META .. ':waiter:' .. user
 end
 
--- ISO-8601 UTC, from days since the epoch to a civil date
-local function iso(ms)
-  local s = math.floor(ms / 1000)
-  local days = math.floor(s / 86400)
-  local rem = s - days * 86400
-  local z = days + 719468
-  local era = math.floor(z / 146097)
-  local doe = z - era * 146097
-  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
-  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
-  local mp = math.floor((5 * doy + 2) / 153)
-  local d = doy - math.floor((153 * mp + 2) / 5) + 1
-  local m = mp < 10 and mp + 3 or mp - 9
-  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
-  return string.format('%04d-%02d-%02dT%02d:%02d:%02d.%03dZ', y, m, d,
-    math.floor(rem / 3600), math.floor(rem % 3600 / 60), rem % 60, ms % 1000)
-end
-
--- the domain events of this call: appended to the change log here, published by the service
-local emitted = {}
-local function emit(type, now, fields)
-  fields.type = type
-  fields.eventId = EVENT_ID
-  fields.time = iso(now)
-  local data = cjson.encode(fields)
-  local id = redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '*', 'type', type, 'data', data)
-  emitted[#emitted + 1] = { id = id, type = type, data = fields }
+-- the domain events of this call: appended to the change log here, published by the service. An
+-- entry's fields are flat, as the service reads them back (boxoffice.store.Changes): type, time (ms),
+-- then the event's own, a list as comma-separated ids, a count or a time (ms) as integer text; the
+-- reply carries the same, the entry's id first
+local function emit(kind, now, fields)
+  local flat = { 'type', kind, 'time', int(now) }
+  for name, value in pairs(fields) do
+    flat[#flat + 1] = name
+    if type(value) == 'table' then
+      flat[#flat + 1] = table.concat(value, ',')
+    elseif type(value) == 'number' then
+      flat[#flat + 1] = int(value)
+    else
+      flat[#flat + 1] = value
+    end
+  end
+  local id = redis.call('XADD', CHANGES, 'MAXLEN', '~', CHANGES_KEPT, '*', unpack(flat))
+  table.insert(flat, 1, id)
+  emitted[#emitted + 1] = flat
 end
 
 local function split(csv)

@@ -45,5 +45,5 @@ redis.call('ZREM', WAITLIST, head)
 redis.call('HSET', waiter_key(head), 'status', 'promoted', 'reservation', id, 'promoted_at', now)
 redis.call('EXPIRE', waiter_key(head), math.floor(layout.hold_ms / 1000) + 86400)
 emit('waitlist.promoted', now, { userId = head, reservationId = id, seats = seats, quantity = quantity,
-                                 expiresAt = iso(r.expiresAt) })
+                                 expiresAt = r.expiresAt })
 return reply({ promoted = r, dropped = dropped })

@@ -3,6 +3,7 @@ package boxoffice.feed;
 import boxoffice.bus.Addresses;
 import boxoffice.bus.Commands;
 import boxoffice.redis.RedisCluster;
+import boxoffice.store.Changes;
 import boxoffice.store.EventStore;
 import boxoffice.store.Keys;
 import io.vertx.core.Future;
@@ -16,6 +17,7 @@ import io.vertx.redis.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -145,12 +147,12 @@ public final class ChangeFeedVerticle extends VerticleBase {
     Request oldest = Request.cmd(Command.XRANGE).arg(Keys.changes(eventId)).arg("-").arg("+").arg("COUNT").arg(1);
     return store.send(range).compose(entries -> store.send(oldest).map(first -> {
       JsonObject opened = new JsonObject().put("upTo", upTo);
-      JsonObject firstKept = first.size() == 0 ? null : entries(first).getJsonObject(0);
+      JsonObject firstKept = first.size() == 0 ? null : entries(eventId, first).getJsonObject(0);
       if (firstKept != null && !"event.created".equals(firstKept.getString("type"))
         && StreamIds.compare(after, firstKept.getString("id")) < 0) {
         return opened.put("backlog", new JsonArray()).put("reset", true);
       }
-      return opened.put("backlog", entries(entries));
+      return opened.put("backlog", entries(eventId, entries));
     }));
   }
 
@@ -206,7 +208,7 @@ public final class ChangeFeedVerticle extends VerticleBase {
       .onSuccess(response -> {
         String key = Keys.changes(reader.eventId);
         JsonArray entries = response == null ? new JsonArray()
-          : entries(response.isMap() ? response.get(key) : response.get(0).get(1));
+          : entries(reader.eventId, response.isMap() ? response.get(key) : response.get(0).get(1));
         for (int i = 0; i < entries.size(); i++) {
           JsonObject entry = entries.getJsonObject(i);
           reader.lastId = entry.getString("id");
@@ -230,21 +232,19 @@ public final class ChangeFeedVerticle extends VerticleBase {
   }
 
   /** Stream entries as {id, type, data}. */
-  private JsonArray entries(Response entries) {
+  /** Stream entries of the event as {id, type, data}: data the domain event's JSON text (see Changes). */
+  private JsonArray entries(String eventId, Response entries) {
     JsonArray out = new JsonArray();
     if (entries != null) {
       for (Response entry : entries) {
-        Response fields = entry.get(1);
-        JsonObject json = new JsonObject().put("id", entry.get(0).toString());
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-          json.put(fields.get(i).toString(), fields.get(i + 1).toString());
+        List<String> fields = new ArrayList<>();
+        entry.get(1).forEach(field -> fields.add(field.toString()));
+        JsonObject event = Changes.event(eventId, fields);
+        if (anonymous) {
+          BUYERS.forEach(event::remove);
         }
-        if (anonymous && json.getString("data") != null) {
-          JsonObject data = new JsonObject(json.getString("data"));
-          BUYERS.forEach(data::remove);
-          json.put("data", data.encode());
-        }
-        out.add(json);
+        out.add(new JsonObject().put("id", entry.get(0).toString()).put("type", event.getString("type"))
+          .put("data", event.encode()));
       }
     }
     return out;

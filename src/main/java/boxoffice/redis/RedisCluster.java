@@ -11,6 +11,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,6 +27,7 @@ public final class RedisCluster {
   private final Redis client;
   private final RedisSettings settings;
   private final Map<EventLoop, Future<ClusterConnection>> byEventLoop = new ConcurrentHashMap<>();
+  private Future<LuaLibrary> library;
 
   private RedisCluster(Vertx vertx, RedisSettings settings) {
     this.vertx = vertx;
@@ -91,6 +93,14 @@ public final class RedisCluster {
       .setMaxPoolSize(2)
       .setMaxPoolWaiting(1024)
       .setNetClientOptions(netOptions));
+  }
+
+  /** The scripts as one library, read once per process (whoever asks first names them). */
+  public synchronized Future<LuaLibrary> library(List<String> scripts) {
+    if (library == null) {
+      library = LuaLibrary.load(vertx, scripts);
+    }
+    return library;
   }
 
   public AddressMap addressMap() {

@@ -34,14 +34,14 @@ public final class ConfirmVerticle extends VerticleBase {
   public Future<?> start() {
     return EventStore.open(vertx, redis).compose(opened -> {
       store = opened;
-      acks = new ReplicaAcks(vertx, opened, redis);
+      acks = new ReplicaAcks(vertx, opened);
       return Commands.serve(vertx.eventBus(), List.of(Commands.of(Addresses.RESERVATION_CONFIRM, this::confirm)));
     });
   }
 
   @Override
   public Future<?> stop() {
-    return store == null ? Future.succeededFuture() : acks.close().transform(closed -> store.close());
+    return store == null ? Future.succeededFuture() : store.close();
   }
 
   /** A repeat answers the same and changes nothing. */

@@ -75,7 +75,7 @@ public final class ExpirySweeperVerticle extends VerticleBase {
   public Future<?> start() {
     return EventStore.open(vertx, redis).onSuccess(opened -> {
       store = opened;
-      masters = opened.masters(redis);
+      masters = opened.masters();
       schedule();
       scheduleReconcile();
     });
@@ -86,7 +86,7 @@ public final class ExpirySweeperVerticle extends VerticleBase {
     stopped = true;
     vertx.cancelTimer(timer);
     vertx.cancelTimer(reconcileTimer);
-    return store == null ? Future.succeededFuture() : masters.close().transform(closed -> store.close());
+    return store == null ? Future.succeededFuture() : store.close();
   }
 
   private void schedule() {

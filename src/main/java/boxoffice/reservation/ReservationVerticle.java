@@ -38,7 +38,6 @@ public final class ReservationVerticle extends VerticleBase {
 
   private EventStore store;
   private SeatMaps seatMaps;
-  private Masters masters;
   private EventList events;
 
   /** The rendered seat maps a process keeps, whatever the number of instances. */
@@ -89,8 +88,7 @@ public final class ReservationVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> closed = masters == null ? Future.succeededFuture() : masters.close();
-    return store == null ? closed : closed.transform(done -> store.close());
+    return store == null ? Future.succeededFuture() : store.close();
   }
 
   private Future<JsonObject> createEvent(JsonObject cmd) {
@@ -125,9 +123,7 @@ public final class ReservationVerticle extends VerticleBase {
    */
   private Future<JsonObject> deleteEvent(JsonObject cmd) {
     String eventId = cmd.getString("eventId");
-    if (masters == null) {
-      masters = store.masters(redis);
-    }
+    Masters masters = store.masters();
     Future<Boolean> deleted = store.run(Script.DELETE_EVENT, eventId, List.of()).map(true)
       .recover(err -> err instanceof CommandFailure failure && failure.failureCode() == Failure.NOT_FOUND.code
         ? Future.succeededFuture(false)
@@ -146,6 +142,7 @@ public final class ReservationVerticle extends VerticleBase {
 
   /** Removes what is left of a deleted event in its slot; how many keys. */
   private Future<Integer> removeLeftovers(String eventId) {
+    Masters masters = store.masters();
     String key = Keys.event(eventId);
     Redis master = masters.client(masters.of(key));
     int slot = HashSlot.of(key);

@@ -3,7 +3,7 @@ package boxoffice.store;
 import boxoffice.bus.Addresses;
 import boxoffice.bus.Failure;
 import boxoffice.redis.ClusterConnection;
-import boxoffice.redis.LuaScript;
+import boxoffice.redis.LuaLibrary;
 import boxoffice.redis.Masters;
 import boxoffice.redis.RedisCluster;
 import boxoffice.redis.RedisSettings;
@@ -45,29 +45,26 @@ public final class EventStore {
   private static final Logger LOG = LoggerFactory.getLogger(EventStore.class);
 
   private final Vertx vertx;
-  private final RedisSettings settings;
+  private final RedisCluster redis;
   private final ClusterConnection connection;
-  private final Map<Script, LuaScript> scripts;
+  private final LuaLibrary library;
   private final LocalMap<String, Boolean> watched;
+  private Masters masters;
+  private Future<Void> loading;
   private boolean closed;
 
-  private EventStore(Vertx vertx, RedisSettings settings, ClusterConnection connection, Map<Script, LuaScript> scripts) {
+  private EventStore(Vertx vertx, RedisCluster redis, ClusterConnection connection, LuaLibrary library) {
     this.vertx = vertx;
-    this.settings = settings;
+    this.redis = redis;
     this.connection = connection;
-    this.scripts = scripts;
+    this.library = library;
     this.watched = vertx.sharedData().getLocalMap(Addresses.WATCHED_EVENTS);
   }
 
-  /** Loads the scripts and opens a connection for the calling verticle. */
+  /** The scripts' library and a connection for the calling verticle. */
   public static Future<EventStore> open(Vertx vertx, RedisCluster redis) {
-    Map<Script, LuaScript> scripts = new EnumMap<>(Script.class);
-    List<Future<LuaScript>> loads = Arrays.stream(Script.values())
-      .map(s -> LuaScript.load(vertx, s.file()).onSuccess(loaded -> scripts.put(s, loaded)))
-      .toList();
-    return Future.all(loads)
-      .compose(loaded -> redis.connect())
-      .map(connection -> new EventStore(vertx, redis.settings(), connection, scripts));
+    return redis.library(Arrays.stream(Script.values()).map(Script::file).toList())
+      .compose(library -> redis.connect().map(connection -> new EventStore(vertx, redis, connection, library)));
   }
 
   /**
@@ -95,7 +92,26 @@ public final class EventStore {
   }
 
   private Future<Response> call(Script script, String eventId, List<String> args) {
-    return scripts.get(script).call(connection, Keys.forScripts(eventId), args);
+    Request call = request(script, eventId, args);
+    return connection.send(call).recover(err -> LuaLibrary.isMissing(err)
+      ? loadLibrary().compose(loaded -> connection.send(call))
+      : Future.failedFuture(err));
+  }
+
+  /**
+   * Loads the library on every master: a master that lacks it (a spare taken in, a node whose data
+   * was lost) answers a call "Function not found". Calls that find it missing meanwhile share one load.
+   */
+  Future<Void> loadLibrary() {
+    if (loading == null) {
+      Masters all = masters();
+      loading = all.refresh()
+        .compose(read -> Future.all(all.all().stream().map(master -> all.client(master).send(library.loading())).toList()))
+        .<Void>mapEmpty()
+        .onSuccess(loaded -> LOG.info("Loaded the scripts' library on every master"))
+        .andThen(done -> loading = null);
+    }
+    return loading;
   }
 
   /**
@@ -118,18 +134,21 @@ public final class EventStore {
     return reply;
   }
 
-  /** The call of a script, by EVALSHA, or by EVAL for a node that does not know it yet. */
-  Request request(Script script, String eventId, List<String> args, boolean eval) {
-    return scripts.get(script).request(Keys.forScripts(eventId), args, eval);
+  /** The call of a script: {@code FCALL} of its function in the library. */
+  Request request(Script script, String eventId, List<String> args) {
+    return library.call(script.file(), Keys.forScripts(eventId), args);
   }
 
   RedisSettings settings() {
-    return settings;
+    return redis.settings();
   }
 
-  /** The cluster's masters, read through this store's connection. */
-  public Masters masters(RedisCluster redis) {
-    return new Masters(redis, connection);
+  /** The cluster's masters, read through this store's connection, with a client of each (made once). */
+  public Masters masters() {
+    if (masters == null) {
+      masters = new Masters(redis, connection);
+    }
+    return masters;
   }
 
   /** A script's reply when it is no "fail", else the command failure the "fail" stands for. */
@@ -150,13 +169,15 @@ public final class EventStore {
 
   /**
    * Every domain event on {@code boxoffice.TYPE} ({@code boxoffice.reservation.created}, ...), then
-   * the local signal that the event changed, when the live feed watches it.
+   * the local signal that the event changed, when the live feed watches it. {@code events}: the
+   * change-log entries the script wrote, each its id then its fields.
    */
   private void publish(String eventId, JsonArray events) {
     if (events != null) {
       for (int i = 0; i < events.size(); i++) {
-        JsonObject event = events.getJsonObject(i);
-        vertx.eventBus().publish("boxoffice." + event.getString("type"), event.getJsonObject("data"));
+        List<String> entry = events.getJsonArray(i).<String>getList();
+        JsonObject event = Changes.event(eventId, entry.subList(1, entry.size()));
+        vertx.eventBus().publish("boxoffice." + event.getString("type"), event);
       }
       if (watched.get(eventId) != null) {
         vertx.eventBus().publish(Addresses.CHANGED, eventId, Addresses.LOCAL);
@@ -229,6 +250,6 @@ public final class EventStore {
 
   public Future<Void> close() {
     closed = true;
-    return connection.close();
+    return masters == null ? connection.close() : masters.close().transform(closedMasters -> connection.close());
   }
 }

@@ -3,7 +3,6 @@ package boxoffice.store;
 import boxoffice.bus.Failure;
 import boxoffice.redis.ClusterConnection;
 import boxoffice.redis.Masters;
-import boxoffice.redis.RedisCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -73,10 +72,10 @@ public final class ReplicaAcks {
   private final long waitMs;
   private final Map<String, Master> byAddress = new HashMap<>();
 
-  public ReplicaAcks(Vertx vertx, EventStore store, RedisCluster redis) {
+  public ReplicaAcks(Vertx vertx, EventStore store) {
     this.vertx = vertx;
     this.store = store;
-    this.masters = store.masters(redis);
+    this.masters = store.masters();
     this.replicas = store.settings().confirmReplicas();
     this.waitMs = store.settings().confirmWaitMs();
   }
@@ -123,7 +122,7 @@ public final class ReplicaAcks {
     long deadline = round.stream().mapToLong(run -> run.deadline).min().orElseThrow();
     long timeout = Math.max(SHORTEST_WAIT_MS, deadline - now());
     int waitFor = master.online < 0 ? replicas : Math.min(replicas, master.online);
-    batch(address, round, waitFor, timeout, false)
+    batch(address, round, waitFor, timeout)
       .onSuccess(responses -> settle(master, round, responses, waitFor))
       .onFailure(err -> retry(round, err))
       .onComplete(done -> {
@@ -132,13 +131,13 @@ public final class ReplicaAcks {
       });
   }
 
-  private Future<List<Response>> batch(String address, List<Run> round, int waitFor, long timeout, boolean eval) {
+  private Future<List<Response>> batch(String address, List<Run> round, int waitFor, long timeout) {
     List<Request> requests = new ArrayList<>(round.size() + 2);
-    round.forEach(run -> requests.add(store.request(run.script, run.eventId, run.args, eval)));
+    round.forEach(run -> requests.add(store.request(run.script, run.eventId, run.args)));
     requests.add(Request.cmd(Command.INFO).arg("replication"));
     requests.add(Request.cmd(Command.WAIT).arg(waitFor).arg(timeout));
-    return masters.client(address).batch(requests).recover(err -> !eval && err.getMessage().contains("NOSCRIPT")
-      ? batch(address, round, waitFor, timeout, true) // a new master: EVAL caches the script there
+    return masters.client(address).batch(requests).recover(err -> err.getMessage().contains("Function not found")
+      ? store.loadLibrary().compose(loaded -> masters.client(address).batch(requests)) // a new master
       : Future.failedFuture(err));
   }
 
@@ -188,7 +187,4 @@ public final class ReplicaAcks {
         + "repeat the request, a repeat is safe"));
   }
 
-  public Future<Void> close() {
-    return masters.close();
-  }
 }

@@ -1,10 +1,12 @@
 package boxoffice.cluster;
 
 import boxoffice.testing.Api;
+import boxoffice.testing.ChangeLog;
 import boxoffice.testing.EventState;
 import boxoffice.testing.Load;
 import boxoffice.testing.RedisClusterExtension;
 import boxoffice.testing.ServiceProcess;
+import boxoffice.testing.SseClient;
 import boxoffice.testing.TestCluster;
 import boxoffice.testing.TestService;
 import io.vertx.core.Vertx;
@@ -85,7 +87,7 @@ class ClusterIT {
       load.stop();
       assertTrue(load.calls(c -> true).stream().allMatch(Load.Call::ok), "every call served: "
         + Load.summary(load.calls(c -> true)));
-      List<JsonObject> expired = changeLog(cluster, "brief").stream()
+      List<JsonObject> expired = changeLog(vertx, cluster, "brief").stream()
         .filter(entry -> entry.getString("type").equals("reservation.expired")).toList();
       assertEquals(brief.stream().sorted().toList(), expired.stream().map(e -> e.getString("reservationId")).sorted().toList(),
         "every brief hold expired, once, whichever of the three sweepers got to it");
@@ -226,7 +228,7 @@ class ClusterIT {
                                                  List<String> events, Duration within) throws InterruptedException {
     Map<String, Map<String, Integer>> logs = new HashMap<>();
     for (String event : events) {
-      logs.put(event, counts(changeLog(cluster, event)));
+      logs.put(event, counts(changeLog(vertx, cluster, event)));
     }
     long deadline = System.currentTimeMillis() + within.toMillis();
     Map<String, Map<String, Integer>> printed;
@@ -245,18 +247,8 @@ class ClusterIT {
     }
   }
 
-  private static List<JsonObject> changeLog(TestCluster cluster, String event) {
-    String key = "{event:" + event + "}:changes";
-    int node = cluster.masterOf(TestCluster.slot(key));
-    // redis-cli prints an entry's fields a line each: id, type, <type>, data, <json>
-    List<String> lines = cluster.cli(node, "xrange", key, "-", "+").lines().toList();
-    List<JsonObject> entries = new ArrayList<>();
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).equals("data") && i + 1 < lines.size()) {
-        entries.add(new JsonObject(lines.get(i + 1)));
-      }
-    }
-    return entries;
+  private static List<JsonObject> changeLog(Vertx vertx, TestCluster cluster, String event) {
+    return ChangeLog.read(vertx, cluster, event).stream().map(SseClient.Event::data).toList();
   }
 
   /** Payloads by their canonical text (keys sorted), with how often each occurs. */

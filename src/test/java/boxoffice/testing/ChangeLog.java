@@ -1,5 +1,6 @@
 package boxoffice.testing;
 
+import boxoffice.store.Changes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -11,7 +12,10 @@ import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An event's change log ({@code {event:ID}:changes}), read straight from the master that owns it. */
+/**
+ * An event's change log ({@code {event:ID}:changes}), read straight from the master that owns it, each
+ * entry as the domain event it stands for ({@link Changes}).
+ */
 public final class ChangeLog {
 
   private ChangeLog() {
@@ -24,17 +28,10 @@ public final class ChangeLog {
       RedisConnection conn = redis.connect().await();
       List<SseClient.Event> entries = new ArrayList<>();
       for (Response entry : conn.send(Request.cmd(Command.XRANGE).arg(key).arg("-").arg("+")).await()) {
-        Response fields = entry.get(1);
-        String type = null;
-        String data = null;
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-          if ("type".equals(fields.get(i).toString())) {
-            type = fields.get(i + 1).toString();
-          } else if ("data".equals(fields.get(i).toString())) {
-            data = fields.get(i + 1).toString();
-          }
-        }
-        entries.add(new SseClient.Event(entry.get(0).toString(), type, new JsonObject(data)));
+        List<String> fields = new ArrayList<>();
+        entry.get(1).forEach(field -> fields.add(field.toString()));
+        JsonObject event = Changes.event(eventId, fields);
+        entries.add(new SseClient.Event(entry.get(0).toString(), event.getString("type"), event));
       }
       conn.close();
       return entries;
