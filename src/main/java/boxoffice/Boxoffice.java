@@ -1,5 +1,6 @@
 package boxoffice;
 
+import boxoffice.bus.Handover;
 import boxoffice.bus.RenderedJson;
 import boxoffice.cluster.BridgeVerticle;
 import boxoffice.http.HttpVerticle;
@@ -44,6 +45,7 @@ public final class Boxoffice {
    */
   public static Future<Boxoffice> deploy(Vertx vertx, Config config, PrometheusMeterRegistry registry) {
     RenderedJson.register(vertx.eventBus());
+    Handover.register(vertx.eventBus());
     RedisCluster redis = RedisCluster.create(vertx, config.redis());
     HttpVerticle.Shared http = new HttpVerticle.Shared(config);
     DeploymentOptions perCore = new DeploymentOptions().setInstances(config.instances());

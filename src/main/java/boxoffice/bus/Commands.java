@@ -1,6 +1,7 @@
 package boxoffice.bus;
 
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -51,7 +52,8 @@ public final class Commands {
     } catch (IllegalArgumentException e) {
       result = Future.failedFuture(Failure.INVALID.exception(problem("invalid", e.getMessage())));
     }
-    result.onSuccess(msg::reply).onFailure(err -> {
+    result.onSuccess(value -> msg.reply(value, value instanceof JsonObject ? Handover.replyOptions(msg)
+      : new DeliveryOptions())).onFailure(err -> {
       if (err instanceof ReplyException failure) { // ours, or a command's own request that failed
         msg.reply(failure);
       } else if (!ClusterConnection.isTransient(err)) {

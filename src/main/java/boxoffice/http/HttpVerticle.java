@@ -4,6 +4,7 @@ import boxoffice.Config;
 import boxoffice.auth.Authenticator;
 import boxoffice.auth.VerifiedTokens;
 import boxoffice.bus.Addresses;
+import boxoffice.bus.Handover;
 import boxoffice.bus.RenderedJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -57,7 +58,8 @@ public final class HttpVerticle extends VerticleBase {
   private final Shared shared;
   private Access access;
   /** Commands are served in this process, also when it is a member of a cluster: no network hop. */
-  private final DeliveryOptions delivery = new DeliveryOptions().setSendTimeout(10_000).setLocalOnly(true);
+  private final DeliveryOptions delivery = new DeliveryOptions(Handover.OPTIONS).setSendTimeout(10_000)
+    .setLocalOnly(true);
   private HttpServer server;
 
   public HttpVerticle(Config config, Shared shared) {
