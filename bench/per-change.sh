@@ -6,8 +6,9 @@
 #
 # Each commit's run is a whole bench/run.sh (its own cluster, warm-up, ceilings measured in the same
 # run), so the ratios to /health/live compare across commits even when the machine's speed drifts.
-# BENCH_SKIP (the scenarios left out) defaults to health-plain,holds-seats,redis-p16; any other BENCH_*
-# setting of bench/run.sh applies to every run. Give each commit once. Logs: a new /tmp folder.
+# By default each run measures holds and the flash sale against the thin reference, the ceilings aside
+# (BENCH_SKIP, the scenarios left out, defaults to everything else); any other BENCH_* setting of
+# bench/run.sh applies to every run. Give each commit once. Logs: a new /tmp folder.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ ROUNDS=2
 if [ "${1:-}" = -r ]; then ROUNDS=$2; shift 2; fi
 [ $# -ge 1 ] || { sed -n '2,11p' "$0"; exit 2; }
 OUT=$(mktemp -d /tmp/boxoffice-per-change.XXXXXX)
-export BENCH_SKIP=${BENCH_SKIP:-health-plain,holds-seats,redis-p16}
+export BENCH_SKIP=${BENCH_SKIP:-health-plain,holds-qty,seatmap,seatmap-live,redis,redis-p16,holds-cluster,holds-auth,holds-limits,holds-2x}
 
 for commit in "$@"; do
   sha=$(git rev-parse --short "$commit")
@@ -27,9 +28,10 @@ for commit in "$@"; do
     || { tail -20 "$OUT/$sha/run.txt"; echo "bench of $sha failed"; exit 1; }
 done
 
-# medians of results.tsv per commit: req/s, p99, and the ratio to health of the same run
+# medians of results.tsv per commit: req/s, p99, the ratio to the thin reference of the same run, and
+# per hold Redis' own time and the service's CPU
 echo
-printf '%-8s %9s %9s %7s %7s %9s %7s %7s %9s %9s %s\n' commit health holds-qty ratio p99 flash ratio p99 seatmap redis checks
+printf '%-8s %9s %9s %9s %7s %7s %9s %9s %7s %8s %8s %s\n' commit health holds thin ratio p99 flash thin-fl ratio redis-us svc-us checks
 for commit in "$@"; do
   sha=$(git rev-parse --short "$commit")
   awk -F'\t' -v sha="$sha" '
@@ -38,9 +40,13 @@ for commit in "$@"; do
       for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (v[j] < v[i]) { x = v[i]; v[i] = v[j]; v[j] = x }
       return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2 }
     function ratio(a, b) { return (a == "-" || b == "-" || b == 0) ? "-" : sprintf("%.3f", a / b) }
-    END { h = med("health", rps); q = med("holds-qty", rps); f = med("flash", rps)
-      printf "%-8s %9s %9s %7s %7s %9s %7s %7s %9s %9s %s\n", sha, h, q, ratio(q, h), med("holds-qty", p99),
-        f, ratio(f, h), med("flash", p99), med("seatmap", rps), med("redis", rps), bad ? bad " FAILED" : "ok" }
+    NR > 1 && $1 >= 1 && $2 == "holds-seats" { split($14, u, ":"); us[++nu] = u[2] + 0; if ($3 > 0) svc[++ns] = $8 * 1e6 / $3 }
+    function mid(a, k,   i, j, x) { if (!k) return "-"; for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { x = a[i]; a[i] = a[j]; a[j] = x }
+      return a[int((k + 1) / 2)] }
+    END { h = med("health", rps); q = med("holds-seats", rps); t = med("thin-holds", rps); f = med("flash", rps); tf = med("thin-flash", rps)
+      printf "%-8s %9s %9s %9s %7s %7s %9s %9s %7s %8s %8.0f %s\n", sha, h, q, t, ratio(q, t), med("holds-seats", p99),
+        f, tf, ratio(f, tf), mid(us, nu), mid(svc, ns), bad ? bad " FAILED" : "ok" }
   ' "$OUT/$sha/bench/results.tsv"
 done
-echo "(req/s and p99 ms: medians over $ROUNDS rounds; ratio: to health of the same run; logs in $OUT)"
+echo "(req/s and p99 ms: medians over $ROUNDS rounds; holds: holds-seats; ratio: to the thin reference of the same run;"
+echo " redis-us: Redis' own time a hold, svc-us: the service's CPU a hold; logs in $OUT)"
