@@ -18,8 +18,8 @@
 #   seatmap-live  the same reads of a fresh 10,000-seat event while 2 more connections hold its seats
 #                 one by one ({"quantity": 1}, each connection pausing 4 ms between two holds, so that
 #                 the seats last the run), so that the map changes all the time
-#   redis         redis-benchmark: the hold script (lua/lib.lua + lua/hold.lua, as the service sends it)
-#                 by EVALSHA with quantity 2 on the master that owns the events, unpipelined
+#   redis         redis-benchmark: the hold function of the library the service loaded (lua/lib.lua +
+#                 lua/hold.lua), by FCALL with quantity 2 on the master that owns the events, unpipelined
 #   redis-p16     the same, 16 commands pipelined a connection
 #
 # Each run prints req/s, p50/p90/p99 (redis-benchmark gives p95 instead of p90), status counts, the CPU
