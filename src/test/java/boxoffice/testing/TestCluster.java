@@ -258,6 +258,8 @@ public final class TestCluster implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("CLUSTER_PORT", String.valueOf(firstPort));
     builder.environment().put("CLUSTER_NODE_TIMEOUT", String.valueOf(NODE_TIMEOUT_MS));
+    // the tests flush and refill it all the time: no append-only file to write
+    builder.environment().put("CLUSTER_PERSISTENCE", "no");
     if (clusterDir != null) {
       builder.environment().put("CLUSTER_DIR", clusterDir.toString());
     }
@@ -296,7 +298,7 @@ public final class TestCluster implements AutoCloseable {
   public void close() {
     List.copyOf(paused).forEach(this::resume);
     if (owned) {
-      script("down");
+      script("down", "--wipe");
     }
   }
 }
