@@ -146,7 +146,7 @@ public final class LoopbackCluster implements AutoCloseable {
   }
 
   /** {@code iptables} as the system has it, or the legacy variant when that one cannot list rules. */
-  private static String iptables() {
+  public static String iptables() {
     for (String candidate : List.of("iptables", "iptables-legacy")) {
       try {
         exec(List.of(candidate, "-S", "INPUT"));
@@ -173,7 +173,11 @@ public final class LoopbackCluster implements AutoCloseable {
         Path cmdline = Path.of("/proc", pid.trim(), "cmdline");
         // a node rewrites its process title: "redis-server 127.0.2.11:PORT [cluster]"
         if (Files.exists(cmdline) && Files.readString(cmdline).contains("redis-server 127.0.2.1")) {
-          exec(List.of("kill", "-KILL", pid.trim()));
+          try {
+            exec(List.of("kill", "-KILL", pid.trim()));
+          } catch (IllegalStateException goneMeanwhile) {
+            // it ended by itself
+          }
         }
       }
       if (!lines.isEmpty() && lines.get(0).contains("boxoffice-loopback")) {
@@ -433,6 +437,11 @@ public final class LoopbackCluster implements AutoCloseable {
       }
     }
     partitioned.clear();
+  }
+
+  /** Every rule in the INPUT chain that a loopback cluster made, of this process or any other. */
+  public static List<String> taggedRules() {
+    return exec(List.of(iptables(), "-S", "INPUT")).lines().filter(rule -> rule.contains("--comment " + TAG)).toList();
   }
 
   /** The rules of this process in the INPUT chain, as iptables lists them (none once healed). */
