@@ -204,6 +204,29 @@ public final class TestCluster implements AutoCloseable {
         awaitSyncedReplica(node);
       }
     }
+    if (!nodes.isEmpty()) {
+      awaitAgreement();
+    }
+  }
+
+  /**
+   * Waits until every node has the same view of the slots and their masters, as redis-cli's cluster
+   * check sees it: after a failover the nodes learn the new configuration by gossip, which a busy
+   * machine slows, and a test after it that moves slots would find them disagreeing.
+   */
+  private void awaitAgreement() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (true) {
+      try {
+        clusterTool("check", "127.0.0.1:" + port(masters().get(0)));
+        return;
+      } catch (IllegalStateException notYet) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new AssertionError("the nodes do not agree about the cluster's configuration: " + notYet.getMessage());
+        }
+      }
+      Thread.sleep(200);
+    }
   }
 
   /** Node n (re)joins as an empty master, as the spares 7 and 8 start. */
