@@ -2,8 +2,9 @@
 # The lab Redis Cluster from Debian's redis-server, no Docker: 8 nodes on consecutive ports,
 # 1-3 masters, 4-6 their replicas, 7-8 empty spares for scaling out.
 #
-#   scripts/cluster.sh up [--unreachable]   start the nodes and create the cluster (safe to run twice)
-#   scripts/cluster.sh down                 stop every node and delete the lab's data
+#   scripts/cluster.sh up [--unreachable]   start the nodes and create the cluster (safe to run twice);
+#                                           after a down or a crash, the same cluster with its data
+#   scripts/cluster.sh down [--wipe]        stop every node; its data stays for the next up, unless --wipe
 #   scripts/cluster.sh status               cluster state and the role of each node
 #   scripts/cluster.sh kill N | start N     SIGKILL node N / start it again with its old identity
 #   scripts/cluster.sh pause N | resume N   SIGSTOP node N (it stalls, sockets open) / SIGCONT it
@@ -12,14 +13,26 @@
 # --unreachable makes the nodes announce the hostnames 127.0.1.1N, on which nothing listens, the way
 # nodes in Docker announce their container addresses; conf/local-unreachable.json maps them back.
 #
+# Every node keeps an append-only file (fsync every second): a sale answered before the nodes are
+# stopped, SIGKILLed or all crash at once is there when they start again (a power cut of the machine
+# may lose the last second). Holds are not protected by WAIT, so a master cut off from the others by
+# a network partition may acknowledge holds its promoted replica never had; see README, "When a node
+# fails", for the figures and why min-replicas-to-write stays off by default.
+#
 # Environment: CLUSTER_PORT (first port, default 7001; bus ports are port + 10000),
-# CLUSTER_DIR (default .cluster in the project), CLUSTER_NODE_TIMEOUT (ms, default 5000).
+# CLUSTER_DIR (default .cluster in the project), CLUSTER_NODE_TIMEOUT (ms, default 5000),
+# CLUSTER_PERSISTENCE (yes or no, default yes; the tests' own cluster runs without),
+# CLUSTER_MIN_REPLICAS (min-replicas-to-write, default 0) and CLUSTER_MIN_REPLICAS_MAX_LAG (s, default 1).
+# These are written when a node's configuration is made (the first up, or after down --wipe).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 PORT=${CLUSTER_PORT:-7001}
 DIR=${CLUSTER_DIR:-$PWD/.cluster}
 NODE_TIMEOUT=${CLUSTER_NODE_TIMEOUT:-5000}
+PERSISTENCE=${CLUSTER_PERSISTENCE:-yes}
+MIN_REPLICAS=${CLUSTER_MIN_REPLICAS:-0}
+MIN_REPLICAS_MAX_LAG=${CLUSTER_MIN_REPLICAS_MAX_LAG:-1}
 NODES=8
 
 port_of() { echo $((PORT + $1 - 1)); }
@@ -54,8 +67,15 @@ write_conf() { # write_conf N UNREACHABLE
     # an emptied master stays an (empty) master instead of turning into a replica: spares stay spares
     echo "cluster-allow-replica-migration no"
     echo "repl-diskless-sync-delay 0"
-    echo "appendonly no"
+    if [ "$PERSISTENCE" = yes ]; then
+      echo "appendonly yes"
+      echo "appendfsync everysec"
+    else
+      echo "appendonly no"
+    fi
     echo 'save ""'
+    echo "min-replicas-to-write $MIN_REPLICAS"
+    echo "min-replicas-max-lag $MIN_REPLICAS_MAX_LAG"
     if [ "$2" = 1 ]; then
       echo "cluster-announce-hostname 127.0.1.1$n"
       echo "cluster-preferred-endpoint-type hostname"
@@ -119,15 +139,25 @@ up() {
 }
 
 down() {
-  local n
+  local wipe=0 n
+  case "${1:-}" in
+    "") ;;
+    --wipe) wipe=1 ;;
+    *) die "unknown option for down: $1 (--wipe deletes the data)" ;;
+  esac
   for n in $(seq 1 $NODES); do
-    alive "$n" && cli "$n" shutdown nosave >/dev/null 2>&1 || true
+    # a plain SHUTDOWN flushes and fsyncs the append-only file
+    alive "$n" && cli "$n" shutdown >/dev/null 2>&1 || true
   done
   for n in $(seq 1 $NODES); do
     wait_for 10 "node $n to stop" bash -c "! redis-cli -p $(port_of "$n") ping >/dev/null 2>&1"
   done
-  rm -rf "$DIR"
-  echo "cluster down"
+  if [ "$wipe" = 1 ]; then
+    rm -rf "$DIR"
+    echo "cluster down, its data deleted"
+  else
+    echo "cluster down, its data kept in $DIR (scripts/cluster.sh up brings it back; down --wipe deletes it)"
+  fi
 }
 
 status() {
@@ -158,7 +188,8 @@ spare() {
   local n=$1
   if alive "$n"; then cli "$n" shutdown nosave >/dev/null 2>&1 || true; fi
   wait_for 10 "node $n to stop" bash -c "! redis-cli -p $(port_of "$n") ping >/dev/null 2>&1"
-  rm -f "$DIR/$n/nodes.conf"
+  # an empty master: no identity, no data
+  rm -rf "$DIR/$n/nodes.conf" "$DIR/$n/appendonlydir" "$DIR/$n/dump.rdb"
   start_node "$n"
   redis-cli --cluster add-node "127.0.0.1:$(port_of "$n")" "127.0.0.1:$(port_of 1)" >/dev/null 2>&1 ||
     redis-cli --cluster add-node "127.0.0.1:$(port_of "$n")" "127.0.0.1:$(port_of 2)" >/dev/null
@@ -167,12 +198,12 @@ spare() {
 
 case "${1:-}" in
   up) up "${2:-}" ;;
-  down) down ;;
+  down) down "${2:-}" ;;
   status) status ;;
   kill) kill_node "${2:?node number}" ;;
   start) start_node "${2:?node number}" ;;
   spare) spare "${2:?node number}" ;;
   pause) signal_node "${2:?node number}" STOP ;;
   resume) signal_node "${2:?node number}" CONT ;;
-  *) echo "usage: $0 up [--unreachable] | down | status | kill N | start N | pause N | resume N | spare N" >&2; exit 2 ;;
+  *) echo "usage: $0 up [--unreachable] | down [--wipe] | status | kill N | start N | pause N | resume N | spare N" >&2; exit 2 ;;
 esac

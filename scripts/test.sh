@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: each run starts its own Redis Cluster from redis-server on free ports (not the lab's),
-# and the pages' tests drive Debian's chromium through chromium-driver.
+# the pages' tests drive Debian's chromium through chromium-driver, and the partition tests cut nodes
+# of a cluster of their own on 127.0.2.x off from each other with iptables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/require-redis.sh
 scripts/require-chromium.sh
+scripts/require-iptables.sh
 mvn -B verify "$@"

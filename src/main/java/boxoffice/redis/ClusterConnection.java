@@ -31,8 +31,13 @@ public final class ClusterConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterConnection.class);
   private static final long REPLACE_EVERY_MS = 500;
+  /**
+   * Replies of a node that cannot take the command now but may in a moment; NOREPLICAS is a master
+   * with {@code min-replicas-to-write} that has too few replicas in sync (one cut off, dead, or not
+   * yet back after a failover): it refuses the whole script before anything is written.
+   */
   private static final List<String> TRANSIENT_REPLIES =
-    List.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "READONLY", "MOVED", "ASK");
+    List.of("CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "READONLY", "MOVED", "ASK", "NOREPLICAS");
 
   private final Vertx vertx;
   private final Redis client;

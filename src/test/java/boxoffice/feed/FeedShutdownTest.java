@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FeedShutdownTest {
 
   @Test
-  void shuttingDownEndsTheLiveFeedsAtOnce(Vertx vertx, TestCluster cluster) {
+  void shuttingDownEndsTheLiveFeedsAtOnce(Vertx vertx, TestCluster cluster) throws InterruptedException {
     Boxoffice app = TestService.start(vertx, cluster);
     Api api = new Api(vertx, app.httpPort());
     HttpClient client = vertx.createHttpClient();
@@ -41,6 +41,10 @@ class FeedShutdownTest {
         .await();
       assertEquals(200, feed.statusCode());
       assertEquals(201, api.hold("show", "ann", List.of("A1")).await().statusCode());
+      long deadline = System.currentTimeMillis() + 5000;
+      while (!text.toString().contains("event: reservation.created") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20); // the feed is live: the change arrives first, the shutdown after
+      }
 
       long started = System.nanoTime();
       app.close().await();

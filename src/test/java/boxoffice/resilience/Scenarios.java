@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,10 +22,16 @@ final class Scenarios {
 
   /** Waits until a node other than the old master serves the slot; returns when (ms). */
   static long awaitNewMaster(TestCluster cluster, int slot, int oldMaster, long timeoutMs) throws InterruptedException {
+    return awaitNewMaster(slot, oldMaster, cluster::masterOf, timeoutMs);
+  }
+
+  /** The same, with the master of a slot as {@code masterOf} finds it. */
+  static long awaitNewMaster(int slot, int oldMaster, IntUnaryOperator masterOf, long timeoutMs)
+    throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (System.currentTimeMillis() < deadline) {
       try {
-        if (cluster.masterOf(slot) != oldMaster) {
+        if (masterOf.applyAsInt(slot) != oldMaster) {
           return System.currentTimeMillis();
         }
       } catch (IllegalStateException noMasterYet) {
@@ -50,18 +58,23 @@ final class Scenarios {
 
   /** After the scenario: no confirmed sale lost, and every event's invariants hold. */
   static void assertConsistent(Vertx vertx, TestCluster cluster, Load load, List<String> events) {
-    assertSalesKept(vertx, cluster, load.sales());
+    assertConsistent(eventId -> EventState.read(vertx, cluster, eventId), load, events);
+  }
+
+  /** The same, with each event's state read by {@code state} (from its current master). */
+  static void assertConsistent(Function<String, EventState> state, Load load, List<String> events) {
+    assertSalesKept(state, load.sales());
     for (String event : events) {
-      EventState.read(vertx, cluster, event).assertInvariants();
+      state.apply(event).assertInvariants();
     }
   }
 
   /** Every sale answered 200 is sold to its reservation on the event's current master. */
-  private static void assertSalesKept(Vertx vertx, TestCluster cluster, List<Load.Sale> sales) {
+  private static void assertSalesKept(Function<String, EventState> read, List<Load.Sale> sales) {
     assertTrue(!sales.isEmpty(), "sales were made");
     Map<String, List<Load.Sale>> byEvent = sales.stream().collect(Collectors.groupingBy(Load.Sale::eventId));
     byEvent.forEach((eventId, eventSales) -> {
-      EventState state = EventState.read(vertx, cluster, eventId);
+      EventState state = read.apply(eventId);
       for (Load.Sale sale : eventSales) {
         for (String seat : sale.seats()) {
           assertEquals("sold:" + sale.reservationId(), state.seats().get(seat), "confirmed seat " + seat + " of " + eventId);

@@ -24,9 +24,14 @@ public record EventState(Map<String, String> seats, Map<String, Long> stats,
                          Map<String, Long> userSeats) {
 
   public static EventState read(Vertx vertx, TestCluster cluster, String eventId) {
+    int node = cluster.masterOf(TestCluster.slot("{event:" + eventId + "}"));
+    return read(vertx, "127.0.0.1:" + cluster.port(node), eventId);
+  }
+
+  /** The event's state as the node at {@code address} ({@code host:port}), its master, has it. */
+  public static EventState read(Vertx vertx, String address, String eventId) {
     String tag = "{event:" + eventId + "}";
-    int node = cluster.masterOf(TestCluster.slot(tag));
-    Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:" + cluster.port(node));
+    Redis redis = Redis.createClient(vertx, "redis://" + address);
     try {
       RedisConnection conn = redis.connect().await();
       Map<String, String> seats = hash(conn.send(Request.cmd(Command.HGETALL).arg(tag + ":seats")).await());

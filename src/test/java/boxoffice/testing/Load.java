@@ -34,11 +34,16 @@ public final class Load {
   public record Sale(String eventId, String reservationId, List<String> seats) {
   }
 
+  /** A hold answered 201, and when it was asked and answered (ms): what a buyer was told they hold. */
+  public record Hold(String eventId, String reservationId, String userId, List<String> seats, long start, long end) {
+  }
+
   private final List<Api> apis;
   private final List<String> events;
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final Map<String, Sale> sales = new ConcurrentHashMap<>();
-  private final List<Future<Void>> workers = new ArrayList<>();
+  private final List<Hold> holds = new CopyOnWriteArrayList<>();
+  private final List<Future<Void>> workers = new CopyOnWriteArrayList<>();
   private volatile boolean stopped;
 
   private Load(List<Api> apis, List<String> events) {
@@ -62,35 +67,69 @@ public final class Load {
     return load;
   }
 
+  /**
+   * Buyers who do not wait for each other: every {@code everyMs} a new one holds, then confirms or
+   * cancels or walks away, however long the calls before take. Unlike the workers of {@link #start},
+   * who each wait for their last answer, they keep coming while calls hang, so that they show when a
+   * shard serves again.
+   */
+  public static Load paced(Vertx vertx, Api api, List<String> events, long everyMs) {
+    Load load = new Load(List.of(api), events);
+    Random random = new Random(7);
+    long[] round = {0};
+    Promise<Void> done = Promise.promise();
+    load.workers.add(done.future());
+    vertx.setPeriodic(everyMs, timer -> {
+      if (load.stopped) {
+        vertx.cancelTimer(timer);
+        done.complete();
+        return;
+      }
+      Promise<Void> buyer = Promise.promise();
+      load.workers.add(buyer.future());
+      load.round(-1, random, round[0]++).onComplete(buyer);
+    });
+    return load;
+  }
+
   private void loop(int worker, Random random, long round, Promise<Void> done) {
     if (stopped) {
       done.complete();
       return;
     }
-    String eventId = events.get((int) ((worker + round) % events.size()));
-    String user = "w" + worker + "r" + round;
-    Api api = apis.get(worker % apis.size());
-    call(eventId, "hold", api.holdQuantity(eventId, user, 1 + random.nextInt(2)))
+    round(worker, random, round).onComplete(next -> loop(worker, random, round + 1, done));
+  }
+
+  /** One buyer's turn: a hold of one or two seats, then a confirm, a cancel or nothing. */
+  private Future<Void> round(int worker, Random random, long round) {
+    String eventId = events.get((int) ((Math.max(worker, 0) + round) % events.size()));
+    String user = (worker < 0 ? "p" : "w" + worker) + "r" + round;
+    Api api = apis.get(Math.max(worker, 0) % apis.size());
+    long asked = System.currentTimeMillis();
+    return call(eventId, "hold", api.holdQuantity(eventId, user, 1 + random.nextInt(2)))
       .compose(held -> {
         if (held.statusCode() != 201) {
-          return Future.succeededFuture();
+          return Future.<Void>succeededFuture();
         }
         JsonObject reservation = held.bodyAsJsonObject();
         String id = reservation.getString("reservationId");
+        holds.add(new Hold(eventId, id, user, reservation.getJsonArray("seats").stream().map(String::valueOf).toList(),
+          asked, System.currentTimeMillis()));
         int choice = random.nextInt(10);
         if (choice < 5) {
           return call(eventId, "confirm", api.confirm(eventId, id, user)).map(r -> {
             if (r.statusCode() == 200) {
               sales.put(id, new Sale(eventId, id, reservation.getJsonArray("seats").stream().map(String::valueOf).toList()));
             }
-            return null;
+            return (Void) null;
           });
         } else if (choice < 8) {
-          return call(eventId, "cancel", api.cancel(eventId, id, user));
+          return call(eventId, "cancel", api.cancel(eventId, id, user)).<Void>mapEmpty();
         }
-        return Future.succeededFuture();
+        return Future.<Void>succeededFuture();
       })
-      .onComplete(next -> loop(worker, random, round + 1, done));
+      .<Void>mapEmpty()
+      .recover(err -> Future.succeededFuture());
   }
 
   private Future<HttpResponse<Buffer>> call(String eventId, String op, Future<HttpResponse<Buffer>> request) {
@@ -132,6 +171,10 @@ public final class Load {
 
   public List<Sale> sales() {
     return List.copyOf(sales.values());
+  }
+
+  public List<Hold> holds() {
+    return List.copyOf(holds);
   }
 
   /** requests, ok, 503s, other errors: for the report of a scenario. */

@@ -218,6 +218,29 @@ public final class TestCluster implements AutoCloseable {
         awaitSyncedReplica(node);
       }
     }
+    if (!nodes.isEmpty()) {
+      awaitAgreement();
+    }
+  }
+
+  /**
+   * Waits until every node has the same view of the slots and their masters, as redis-cli's cluster
+   * check sees it: after a failover the nodes learn the new configuration by gossip, which a busy
+   * machine slows, and a test after it that moves slots would find them disagreeing.
+   */
+  private void awaitAgreement() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (true) {
+      try {
+        clusterTool("check", "127.0.0.1:" + port(masters().get(0)));
+        return;
+      } catch (IllegalStateException notYet) {
+        if (System.currentTimeMillis() > deadline) {
+          throw new AssertionError("the nodes do not agree about the cluster's configuration: " + notYet.getMessage());
+        }
+      }
+      Thread.sleep(200);
+    }
   }
 
   /** Node n (re)joins as an empty master, as the spares 7 and 8 start. */
@@ -272,6 +295,8 @@ public final class TestCluster implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().put("CLUSTER_PORT", String.valueOf(firstPort));
     builder.environment().put("CLUSTER_NODE_TIMEOUT", String.valueOf(NODE_TIMEOUT_MS));
+    // the tests flush and refill it all the time: no append-only file to write
+    builder.environment().put("CLUSTER_PERSISTENCE", "no");
     if (clusterDir != null) {
       builder.environment().put("CLUSTER_DIR", clusterDir.toString());
     }
@@ -310,7 +335,7 @@ public final class TestCluster implements AutoCloseable {
   public void close() {
     List.copyOf(paused).forEach(this::resume);
     if (owned) {
-      script("down");
+      script("down", "--wipe");
     }
   }
 }

@@ -3,6 +3,7 @@ package boxoffice.testing;
 import boxoffice.Boxoffice;
 import boxoffice.Config;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -16,11 +17,16 @@ public final class TestService {
 
   /** The configuration a test starts from: the test cluster, its address map, a free HTTP port. */
   public static JsonObject config(TestCluster cluster) {
+    return config(cluster.nodes(), cluster.addressMap());
+  }
+
+  /** The same for any cluster: its seeds and the map from what its nodes announce to where they are. */
+  public static JsonObject config(JsonArray nodes, JsonObject addressMap) {
     return new JsonObject()
       .put("http", new JsonObject().put("port", freePort()).put("instances", 2))
       .put("redis", new JsonObject()
-        .put("nodes", cluster.nodes())
-        .put("addressMap", cluster.addressMap())
+        .put("nodes", nodes)
+        .put("addressMap", addressMap)
         .put("maxPoolSize", 16)
         .put("commandTimeoutMs", 3000))
       .put("hold", new JsonObject().put("seconds", 900).put("maxSeatsPerHold", 10))
