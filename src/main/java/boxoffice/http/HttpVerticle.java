@@ -77,6 +77,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(boxoffice.metrics.PrometheusEndpoint::handle);
     Pages.mount(router);
+    ApiDocs.mount(router);
 
     router.post("/events").consumes(JSON).handler(body).handler(this::createEvent);
     router.get("/events").handler(ctx -> send(ctx, Addresses.EVENT_LIST, Requests.listEvents(ctx), 200));
