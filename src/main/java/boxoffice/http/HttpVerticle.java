@@ -69,7 +69,8 @@ public final class HttpVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(5));
   }
 
-  private Router router() {
+  /** Every route of the service; package-private for the test that holds them to the contract. */
+  Router router() {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
 
