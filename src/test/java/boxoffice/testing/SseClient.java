@@ -1,6 +1,8 @@
 package boxoffice.testing;
 
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -35,6 +37,7 @@ public final class SseClient {
   private final AtomicInteger comments = new AtomicInteger();
   private final StringBuilder pending = new StringBuilder();
   private final Buffer received = Buffer.buffer();
+  private final Promise<Void> ended = Promise.promise();
   private HttpClientResponse response;
 
   private SseClient(Vertx vertx, RequestOptions request) {
@@ -45,15 +48,21 @@ public final class SseClient {
 
   /** Connects and waits for the answer's head; the events then arrive in the background. */
   public static SseClient connect(Vertx vertx, int port, String eventId, String lastEventId) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-      .setURI("/events/" + eventId + "/changes");
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     if (lastEventId != null) {
-      options.putHeader("Last-Event-ID", lastEventId);
+      headers.add("Last-Event-ID", lastEventId);
     }
+    return connectWith(vertx, port, eventId, headers);
+  }
+
+  /** The same with the request's headers. */
+  public static SseClient connectWith(Vertx vertx, int port, String eventId, MultiMap headers) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+      .setURI("/events/" + eventId + "/changes").setHeaders(headers);
     SseClient sse = new SseClient(vertx, options);
     // the handler is set as the head arrives, on the event loop, so that no chunk goes by unread
     sse.response = sse.client.request(options).compose(req -> req.send())
-      .map(head -> head.handler(sse::parse))
+      .map(head -> head.handler(sse::parse).endHandler(v -> sse.ended.tryComplete()).exceptionHandler(sse.ended::tryFail))
       .await();
     return sse;
   }
@@ -106,6 +115,15 @@ public final class SseClient {
     return response.statusCode();
   }
 
+  public String header(String name) {
+    return response.getHeader(name);
+  }
+
+  /** Completes when the service ends the stream. */
+  public Future<Void> ended() {
+    return ended.future();
+  }
+
   public List<Event> events() {
     return events;
   }
@@ -133,8 +151,7 @@ public final class SseClient {
     synchronized (this) {
       body = received.copy();
     }
-    Contract.get().check(new Contract.Exchange(request.getMethod(), request.getURI(),
-      MultiMap.caseInsensitiveMultiMap().addAll(request.getHeaders() == null ? MultiMap.caseInsensitiveMultiMap()
-        : request.getHeaders()), null, response.statusCode(), response.headers(), body)).await();
+    Contract.get().check(new Contract.Exchange(request.getMethod(), request.getURI(), request.getHeaders(), null,
+      response.statusCode(), response.headers(), body)).await();
   }
 }
