@@ -5,6 +5,8 @@ import boxoffice.testing.Contract;
 import boxoffice.testing.ServiceTest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -43,6 +45,69 @@ class ContractTest extends ServiceTest {
     } finally {
       Files.delete(copy);
     }
+  }
+
+  /** The examples are real answers and requests: each must keep to the schema it illustrates. */
+  @Test
+  void everyExampleKeepsToItsSchema() {
+    List<String> wrong = new ArrayList<>();
+    int[] checked = {0};
+    examples(Contract.get().openApi().getRawContract(), "#", (where, schema, example) -> {
+      checked[0]++;
+      String departure = Contract.get().departure(schema, plain(example));
+      if (departure != null) {
+        wrong.add(where + ": " + departure);
+      }
+    });
+    assertEquals(List.of(), wrong);
+    assertTrue(checked[0] > 40, checked[0] + " examples");
+  }
+
+  /** The example as written: the contract's reader marks every object with annotations of its own ("__...__"). */
+  private static Object plain(Object value) {
+    if (value instanceof JsonObject object) {
+      JsonObject copy = new JsonObject();
+      object.forEach(member -> {
+        if (!(member.getKey().startsWith("__") && member.getKey().endsWith("__"))) {
+          copy.put(member.getKey(), plain(member.getValue()));
+        }
+      });
+      return copy;
+    }
+    if (value instanceof JsonArray array) {
+      JsonArray copy = new JsonArray();
+      array.forEach(item -> copy.add(plain(item)));
+      return copy;
+    }
+    return value;
+  }
+
+  private interface ExampleVisitor {
+    void visit(String where, JsonObject schema, Object example);
+  }
+
+  /**
+   * Every example of the contract with its schema: a parameter's or media type's {@code example} or
+   * {@code examples} against its {@code schema}, a schema's own {@code example} against that schema.
+   */
+  private static void examples(JsonObject node, String where, ExampleVisitor visitor) {
+    JsonObject schema = node.getValue("schema") instanceof JsonObject own ? own : node;
+    if (node.containsKey("example")) {
+      visitor.visit(where + "/example", schema, node.getValue("example"));
+    }
+    if (node.getValue("examples") instanceof JsonObject named && node.containsKey("schema")) {
+      named.forEach(example -> {
+        if (example.getValue() instanceof JsonObject one) { // (the reader adds annotations of its own, as text)
+          visitor.visit(where + "/examples/" + example.getKey(), schema, one.getValue("value"));
+        }
+      });
+    }
+    node.forEach(member -> {
+      if (!member.getKey().equals("example") && !member.getKey().equals("examples")
+        && member.getValue() instanceof JsonObject child) {
+        examples(child, where + "/" + member.getKey(), visitor);
+      }
+    });
   }
 
   @Test

@@ -317,6 +317,11 @@ public final class Contract {
     return contract.getSchemaRepository().validator(JsonSchema.of(schema));
   }
 
+  /** Why {@code value} departs from a schema of the contract (as read, its references resolved), or null. */
+  public String departure(JsonObject schema, Object value) {
+    return invalid(validator(schema), value, "the value");
+  }
+
   /** Why {@code value} departs from the schema, or null. */
   private static String invalid(Validator validator, Object value, String what) {
     OutputUnit result = validator.validate(value);
