@@ -8,6 +8,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -90,12 +91,14 @@ public final class Contract {
     static final Contract CONTRACT = load();
   }
 
+  private final VertxInternal vertx;
   private final OpenAPIContract contract;
   private final RequestValidator requests;
   private final ResponseValidator responses;
   private final Validator problem;
 
   private Contract(Vertx vertx, OpenAPIContract contract) {
+    this.vertx = (VertxInternal) vertx;
     this.contract = contract;
     this.requests = RequestValidator.create(vertx, contract);
     this.responses = ResponseValidator.create(vertx, contract);
@@ -153,9 +156,13 @@ public final class Contract {
    */
   public Future<Void> check(Exchange exchange) {
     Context caller = Vertx.currentContext();
-    // (a check that throws fails the future, as a departure does)
-    Future<Void> checked = Future.<String>succeededFuture()
-      .compose(v -> verdict(exchange))
+    // each check on a context of its own: the validators' work on worker threads is ordered by context,
+    // and the checks of calls made at once must not wait for each other (a load would be slowed down)
+    Promise<String> verdict = Promise.promise();
+    vertx.createEventLoopContext().runOnContext(v -> Future.<String>succeededFuture()
+      .compose(nothing -> verdict(exchange)) // (a check that throws fails the future, as a departure does)
+      .onComplete(verdict));
+    Future<Void> checked = verdict.future()
       .compose(departure -> departure == null ? Future.succeededFuture()
         : Future.failedFuture(record(describe(exchange) + ": " + departure)));
     if (caller == null) {
