@@ -54,7 +54,7 @@ class ContractTest extends ServiceTest {
     int[] checked = {0};
     examples(Contract.get().openApi().getRawContract(), "#", (where, schema, example) -> {
       checked[0]++;
-      String departure = Contract.get().departure(schema, plain(example));
+      String departure = Contract.get().whyInvalid(schema, plain(example));
       if (departure != null) {
         wrong.add(where + ": " + departure);
       }

@@ -325,7 +325,7 @@ public final class Contract {
   }
 
   /** Why {@code value} departs from a schema of the contract (as read, its references resolved), or null. */
-  public String departure(JsonObject schema, Object value) {
+  public String whyInvalid(JsonObject schema, Object value) {
     return invalid(validator(schema), value, "the value");
   }
 
