@@ -92,7 +92,8 @@ public final class HttpVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown(Duration.ofSeconds(5));
   }
 
-  private Router router() {
+  /** Every route of the service; package-private for the test that holds them to the contract. */
+  Router router() {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
 
@@ -100,6 +101,7 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(boxoffice.metrics.PrometheusEndpoint::handle);
     Pages.mount(router);
+    ApiDocs.mount(router);
 
     router.post("/events").consumes(JSON).handler(body).handler(access::admin).handler(this::createEvent);
     router.get("/events").handler(ctx -> send(ctx, Addresses.EVENT_LIST, Requests.listEvents(ctx), 200));

@@ -1,6 +1,7 @@
 package boxoffice.http;
 
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CSPHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -15,9 +16,18 @@ final class Pages {
   }
 
   static void mount(Router router) {
-    // only the jar's own scripts, styles and images, and calls back to the service itself; nothing
-    // inline: the pages never insert API text as HTML, and this stops whatever would run if one did
-    CSPHandler policy = CSPHandler.create()
+    router.get("/").handler(ctx -> ctx.redirect("/ui/"));
+    router.route("/ui/*").handler(policy()).handler(Pages::noSniffing);
+    router.get("/ui/events/:eventId").handler(ctx -> ctx.reroute("/ui/event.html"));
+    router.route("/ui/*").handler(files("webroot"));
+  }
+
+  /**
+   * Only the jar's own scripts, styles and images, and calls back to the service itself; nothing
+   * inline: the pages never insert API text as HTML, and this stops whatever would run if one did.
+   */
+  static CSPHandler policy() {
+    return CSPHandler.create()
       .setDirective("default-src", "'none'")
       .setDirective("script-src", "'self'")
       .setDirective("style-src", "'self'")
@@ -26,14 +36,15 @@ final class Pages {
       .setDirective("base-uri", "'none'")
       .setDirective("form-action", "'none'")
       .setDirective("frame-ancestors", "'none'");
-    router.get("/").handler(ctx -> ctx.redirect("/ui/"));
-    router.route("/ui/*").handler(policy).handler(ctx -> {
-      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
-      ctx.next();
-    });
-    router.get("/ui/events/:eventId").handler(ctx -> ctx.reroute("/ui/event.html"));
-    // a release changes the files under the same names: browsers ask again after a minute
-    router.route("/ui/*").handler(StaticHandler.create("webroot").setMaxAgeSeconds(60)
-      .setDefaultContentEncoding("UTF-8"));
+  }
+
+  static void noSniffing(RoutingContext ctx) {
+    ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+    ctx.next();
+  }
+
+  /** The files under {@code root} in the jar; a release changes them under the same names: browsers ask again after a minute. */
+  static StaticHandler files(String root) {
+    return StaticHandler.create(root).setMaxAgeSeconds(60).setDefaultContentEncoding("UTF-8");
   }
 }

@@ -3,13 +3,10 @@ package boxoffice.feed;
 import boxoffice.Boxoffice;
 import boxoffice.testing.Api;
 import boxoffice.testing.RedisClusterExtension;
+import boxoffice.testing.SseClient;
 import boxoffice.testing.TestCluster;
 import boxoffice.testing.TestService;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,32 +25,25 @@ class FeedShutdownTest {
   void shuttingDownEndsTheLiveFeedsAtOnce(Vertx vertx, TestCluster cluster) throws InterruptedException {
     Boxoffice app = TestService.start(vertx, cluster);
     Api api = new Api(vertx, app.httpPort());
-    HttpClient client = vertx.createHttpClient();
+    SseClient feed = null;
     try {
       api.createEvent("show", 1, 5, 900);
-      Promise<Void> ended = Promise.promise();
-      StringBuilder text = new StringBuilder();
-      HttpClientResponse feed = client.request(new RequestOptions().setHost("127.0.0.1").setPort(app.httpPort())
-          .setURI("/events/show/changes"))
-        .compose(request -> request.send())
-        .map(head -> head.handler(chunk -> text.append(chunk)).endHandler(v -> ended.tryComplete())
-          .exceptionHandler(ended::tryFail))
-        .await();
-      assertEquals(200, feed.statusCode());
+      feed = SseClient.connect(vertx, app.httpPort(), "show", null);
+      assertEquals(200, feed.status());
       assertEquals(201, api.hold("show", "ann", List.of("A1")).await().statusCode());
-      long deadline = System.currentTimeMillis() + 5000;
-      while (!text.toString().contains("event: reservation.created") && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20); // the feed is live: the change arrives first, the shutdown after
-      }
+      feed.await(1, 5000); // the feed is live: the change arrives first, the shutdown after
 
       long started = System.nanoTime();
       app.close().await();
       long closeMs = (System.nanoTime() - started) / 1_000_000;
-      ended.future().timeout(1, TimeUnit.SECONDS).await();
+      feed.ended().timeout(1, TimeUnit.SECONDS).await();
       assertTrue(closeMs < 2_500, "closed in " + closeMs + " ms; the HTTP grace period is 5 s");
-      assertTrue(text.toString().contains("event: reservation.created"), "the feed delivered what happened before: " + text);
+      assertEquals(List.of("reservation.created"), feed.events().stream().map(SseClient.Event::type).toList(),
+        "the feed delivered what happened before");
     } finally {
-      client.close().await();
+      if (feed != null) {
+        feed.close();
+      }
       api.close();
     }
   }

@@ -1,12 +1,10 @@
 package boxoffice.http;
 
 import boxoffice.testing.ServiceTest;
-import io.vertx.core.Promise;
+import boxoffice.testing.SseClient;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
@@ -15,7 +13,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,27 +55,15 @@ class CompressionTest extends ServiceTest {
   @Test
   void theChangeFeedIsNeverCompressed() throws Exception {
     api.createEvent("live", 1, 5, 900);
-    HttpClient client = vertx.createHttpClient();
+    SseClient feed = SseClient.connectWith(vertx, app.httpPort(), "live",
+      MultiMap.caseInsensitiveMultiMap().add("Accept-Encoding", "gzip, deflate"));
     try {
-      Promise<String> first = Promise.promise();
-      StringBuilder text = new StringBuilder();
-      HttpClientResponse response = client.request(new RequestOptions().setHost("127.0.0.1").setPort(app.httpPort())
-          .setURI("/events/live/changes").putHeader("Accept-Encoding", "gzip, deflate"))
-        .compose(request -> request.send())
-        .map(head -> head.handler(chunk -> {
-          text.append(chunk.toString());
-          if (text.indexOf("reservation.created") >= 0) {
-            first.tryComplete(text.toString());
-          }
-        }))
-        .await();
-      assertEquals(200, response.statusCode());
-      assertNull(response.getHeader("Content-Encoding"));
+      assertEquals(200, feed.status());
+      assertNull(feed.header("Content-Encoding"));
       assertEquals(201, api.hold("live", "ann", List.of("A1")).await().statusCode());
-      String events = first.future().timeout(5, TimeUnit.SECONDS).await();
-      assertTrue(events.contains("event: reservation.created"), events);
+      assertEquals("reservation.created", feed.await(1, 5_000).get(0).type());
     } finally {
-      client.close().await();
+      feed.close();
     }
   }
 

@@ -15,7 +15,10 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
 import java.util.stream.IntStream;
 
-/** An HTTP client of the service, as its users call it, over real sockets. */
+/**
+ * An HTTP client of the service, as its users call it, over real sockets. Every request and answer is
+ * held to the API's contract ({@link Contract}): a departure fails the call.
+ */
 public final class Api {
 
   private final WebClient client;
@@ -24,6 +27,7 @@ public final class Api {
     this.client = WebClient.create(vertx,
       new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port).setKeepAlive(true),
       new PoolOptions().setHttp1MaxSize(128));
+    Contract.watch(client);
   }
 
   public Future<HttpResponse<Buffer>> get(String path) {
