@@ -564,7 +564,7 @@ HOLD_FN=
 load_hold_script() {
   # the hold function of the scripts' library that the service under test loaded on the master (its
   # name carries the library's hash; the bench's cluster is new, so it has this jar's library only)
-  HOLD_FN=$(cli "$TARGET" function list libraryname boxoffice_ | tr -d '\r' | grep -m1 '^hold_' || true)
+  HOLD_FN=$(cli "$TARGET" function list libraryname 'boxoffice_*' | tr -d '\r' | grep -m1 '^hold_' || true)
   [ -n "$HOLD_FN" ] || die "the service loaded no hold function on 127.0.0.1:$TARGET (FUNCTION LIST)"
   say "redis ceiling: FCALL $HOLD_FN, the service's own hold function on that master"
 }
