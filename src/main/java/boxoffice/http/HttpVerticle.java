@@ -5,7 +5,9 @@ import boxoffice.auth.Authenticator;
 import boxoffice.auth.VerifiedTokens;
 import boxoffice.bus.Addresses;
 import boxoffice.bus.RenderedJson;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -65,6 +67,14 @@ public final class HttpVerticle extends VerticleBase {
     this.shared = shared;
   }
 
+  /** Who may do what is known once the verticle has its Vert.x: the router's handlers need it, also before start. */
+  @Override
+  public void init(Vertx vertx, Context context) {
+    super.init(vertx, context);
+    access = new Access(config, config.jwt() == null ? null : new Authenticator(vertx, config.jwt(), shared.tokens),
+      shared.limits);
+  }
+
   @Override
   public Future<?> start() {
     // compressed when the client accepts it (a 100,000-seat map is about 2 MB of JSON, a sixth of that gzipped);
@@ -73,8 +83,6 @@ public final class HttpVerticle extends VerticleBase {
       .setCompressionSupported(true).setCompressionContentSizeThreshold(COMPRESS_FROM_BYTES)
       .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
       .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADERS_BYTES);
-    access = new Access(config, config.jwt() == null ? null : new Authenticator(vertx, config.jwt(), shared.tokens),
-      shared.limits);
     return vertx.createHttpServer(options)
       .invalidRequestHandler(Problem::renderUnreadable)
       .requestHandler(router())
