@@ -179,6 +179,33 @@ class ContractCheckTest {
   }
 
   @Test
+  void requestsTooLongToReadAreRefusedOnlyWhenTheyAre() {
+    MultiMap none = MultiMap.caseInsensitiveMultiMap();
+    JsonObject uriTooLong = new JsonObject().put("type", "urn:boxoffice:problem:uri-too-long")
+      .put("title", "Request-URI Too Long").put("status", 414).put("detail", "the request line is over 4096 characters");
+    String longPath = "/events/" + "x".repeat(HttpVerticle.MAX_REQUEST_LINE);
+    assertNull(check(HttpMethod.GET, longPath, none, null, 414, problem(), uriTooLong.toBuffer()));
+    String shortLine = check(HttpMethod.GET, "/events/gala", none, null, 414, problem(), uriTooLong.toBuffer());
+    assertTrue(shortLine.contains("within the service's limit"), shortLine);
+    String wrongType = check(HttpMethod.GET, longPath, none, null, 414, problem(),
+      uriTooLong.copy().put("type", "urn:boxoffice:problem:headers-too-large").toBuffer());
+    assertTrue(wrongType.contains("uri-too-long"), wrongType);
+    String notAProblem = check(HttpMethod.GET, longPath, none, null, 414, json(), uriTooLong.toBuffer());
+    assertTrue(notAProblem.contains("application/problem+json"), notAProblem);
+
+    JsonObject headersTooLarge = new JsonObject().put("type", "urn:boxoffice:problem:headers-too-large")
+      .put("title", "Request Header Fields Too Large").put("status", 431)
+      .put("detail", "the request's headers are over 8192 bytes");
+    MultiMap big = MultiMap.caseInsensitiveMultiMap().add("X-Filler", "y".repeat(HttpVerticle.MAX_HEADERS_BYTES));
+    assertNull(check(HttpMethod.GET, "/events", big, null, 431, problem(), headersTooLarge.toBuffer()));
+    String smallHeaders = check(HttpMethod.GET, "/events", json(), null, 431, problem(), headersTooLarge.toBuffer());
+    assertTrue(smallHeaders.contains("within the service's limit"), smallHeaders);
+    String otherStatus = check(HttpMethod.GET, "/events", big, null, 431, problem(),
+      headersTooLarge.copy().put("status", 400).toBuffer());
+    assertTrue(otherStatus.contains("status"), otherStatus);
+  }
+
+  @Test
   void compressedAnswersAreReadAsTheServiceWroteThem() throws IOException {
     ByteArrayOutputStream zipped = new ByteArrayOutputStream();
     try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
