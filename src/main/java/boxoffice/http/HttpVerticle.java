@@ -6,7 +6,9 @@ import boxoffice.auth.VerifiedTokens;
 import boxoffice.bus.Addresses;
 import boxoffice.bus.Handover;
 import boxoffice.bus.RenderedJson;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -47,9 +49,12 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   static final int MAX_BODY_BYTES = 64 * 1024;
-  /** The longest request line and the most header bytes read (Vert.x's defaults); more is a 414 or 431. */
-  static final int MAX_REQUEST_LINE = 4096;
-  static final int MAX_HEADERS_BYTES = 8192;
+  /**
+   * The longest request line and the most header bytes read (Vert.x's defaults; CRLFs not counted); more
+   * is a 414 or 431. Public for the contract check, which tells these answers of no route apart.
+   */
+  public static final int MAX_REQUEST_LINE = 4096;
+  public static final int MAX_HEADERS_BYTES = 8192;
   private static final int COMPRESS_FROM_BYTES = 1024;
   private static final String JSON = "application/json";
   private static final Buffer LIVE = Buffer.buffer("{\"status\":\"UP\"}");
@@ -67,6 +72,14 @@ public final class HttpVerticle extends VerticleBase {
     this.shared = shared;
   }
 
+  /** Who may do what is known once the verticle has its Vert.x: the router's handlers need it, also before start. */
+  @Override
+  public void init(Vertx vertx, Context context) {
+    super.init(vertx, context);
+    access = new Access(config, config.jwt() == null ? null : new Authenticator(vertx, config.jwt(), shared.tokens),
+      shared.limits);
+  }
+
   @Override
   public Future<?> start() {
     // compressed when the client accepts it (a 100,000-seat map is about 2 MB of JSON, a sixth of that gzipped);
@@ -75,8 +88,6 @@ public final class HttpVerticle extends VerticleBase {
       .setCompressionSupported(true).setCompressionContentSizeThreshold(COMPRESS_FROM_BYTES)
       .setIdleTimeout(config.idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS)
       .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADERS_BYTES);
-    access = new Access(config, config.jwt() == null ? null : new Authenticator(vertx, config.jwt(), shared.tokens),
-      shared.limits);
     return vertx.createHttpServer(options)
       .invalidRequestHandler(Problem::renderUnreadable)
       .requestHandler(router())

@@ -27,6 +27,13 @@ class ContractCheckTest {
   private static final JsonObject PENDING = new JsonObject().put("reservationId", "cASxWHTYIEuf7ofvBsgPSw")
     .put("eventId", "gala").put("userId", "bob").put("seats", new io.vertx.core.json.JsonArray().add("A1").add("A2"))
     .put("status", "pending").put("createdAt", "2026-12-05T05:27:28.690Z").put("expiresAt", "2026-12-05T05:37:28.690Z");
+  private static final JsonObject USER_LIMIT = new JsonObject().put("limit", 4).put("held", 3)
+    .put("type", "urn:boxoffice:problem:user-limit").put("title", "Conflict").put("status", 409)
+    .put("detail", "at most 4 seats per user for this event");
+  private static final JsonObject UNAUTHORIZED = new JsonObject().put("type", "urn:boxoffice:problem:unauthorized")
+    .put("title", "Unauthorized").put("status", 401).put("detail", "an Authorization: Bearer token is required");
+  private static final JsonObject RATE_LIMITED = new JsonObject().put("type", "urn:boxoffice:problem:rate-limited")
+    .put("title", "Too Many Requests").put("status", 429).put("detail", "too many holds and waitlist joins; try again in 1 s");
   private static final JsonObject TAKEN = new JsonObject().put("unavailable", new io.vertx.core.json.JsonArray().add("C7"))
     .put("type", "urn:boxoffice:problem:unavailable").put("title", "Conflict").put("status", 409)
     .put("detail", "some seats are taken");
@@ -74,6 +81,12 @@ class ContractCheckTest {
       MultiMap.caseInsensitiveMultiMap(), Buffer.buffer()));
     assertNull(check(HttpMethod.GET, "/events?limit=1&cursor=1796448448576.boxes", MultiMap.caseInsensitiveMultiMap(),
       null, 200, json(), Buffer.buffer("{\"events\":[],\"next\":null}")));
+    // with auth.jwt: the user is the token's, caps and rates refuse
+    assertNull(hold("{\"quantity\":2}", 201, created(), PENDING));
+    assertNull(hold("{\"quantity\":2}", 409, problem(), USER_LIMIT));
+    assertNull(hold("{\"quantity\":2}", 401, problem().add("WWW-Authenticate", "Bearer realm=\"boxoffice\""),
+      UNAUTHORIZED));
+    assertNull(hold("{\"quantity\":2}", 429, problem().add("Retry-After", "1"), RATE_LIMITED));
   }
 
   @Test
@@ -110,6 +123,15 @@ class ContractCheckTest {
     String noRetryAfter = hold("{\"userId\":\"bob\",\"quantity\":2}", 503, problem(), down);
     assertTrue(noRetryAfter.contains("Retry-After"), noRetryAfter);
     assertNull(hold("{\"userId\":\"bob\",\"quantity\":2}", 503, problem().add("Retry-After", "1"), down));
+
+    String noChallenge = hold("{\"quantity\":2}", 401, problem(), UNAUTHORIZED);
+    assertTrue(noChallenge.contains("WWW-Authenticate"), noChallenge);
+    String noRetry = hold("{\"quantity\":2}", 429, problem(), RATE_LIMITED);
+    assertTrue(noRetry.contains("Retry-After"), noRetry);
+    JsonObject limitOnly = USER_LIMIT.copy();
+    limitOnly.remove("held");
+    String noHeld = hold("{\"quantity\":2}", 409, problem(), limitOnly);
+    assertTrue(noHeld.contains("held"), noHeld);
 
     String problemAsJson = hold("{\"userId\":\"bob\",\"seats\":[\"C7\"]}", 409, json(), TAKEN);
     assertTrue(problemAsJson.contains("409"), problemAsJson);
@@ -154,6 +176,33 @@ class ContractCheckTest {
     String badProblem = check(HttpMethod.PUT, "/events/gala", none, null, 405, problem(),
       notFound.copy().put("status", "405").toBuffer());
     assertTrue(badProblem.contains("#/status"), badProblem);
+  }
+
+  @Test
+  void requestsTooLongToReadAreRefusedOnlyWhenTheyAre() {
+    MultiMap none = MultiMap.caseInsensitiveMultiMap();
+    JsonObject uriTooLong = new JsonObject().put("type", "urn:boxoffice:problem:uri-too-long")
+      .put("title", "Request-URI Too Long").put("status", 414).put("detail", "the request line is over 4096 characters");
+    String longPath = "/events/" + "x".repeat(HttpVerticle.MAX_REQUEST_LINE);
+    assertNull(check(HttpMethod.GET, longPath, none, null, 414, problem(), uriTooLong.toBuffer()));
+    String shortLine = check(HttpMethod.GET, "/events/gala", none, null, 414, problem(), uriTooLong.toBuffer());
+    assertTrue(shortLine.contains("within the service's limit"), shortLine);
+    String wrongType = check(HttpMethod.GET, longPath, none, null, 414, problem(),
+      uriTooLong.copy().put("type", "urn:boxoffice:problem:headers-too-large").toBuffer());
+    assertTrue(wrongType.contains("uri-too-long"), wrongType);
+    String notAProblem = check(HttpMethod.GET, longPath, none, null, 414, json(), uriTooLong.toBuffer());
+    assertTrue(notAProblem.contains("application/problem+json"), notAProblem);
+
+    JsonObject headersTooLarge = new JsonObject().put("type", "urn:boxoffice:problem:headers-too-large")
+      .put("title", "Request Header Fields Too Large").put("status", 431)
+      .put("detail", "the request's headers are over 8192 bytes");
+    MultiMap big = MultiMap.caseInsensitiveMultiMap().add("X-Filler", "y".repeat(HttpVerticle.MAX_HEADERS_BYTES));
+    assertNull(check(HttpMethod.GET, "/events", big, null, 431, problem(), headersTooLarge.toBuffer()));
+    String smallHeaders = check(HttpMethod.GET, "/events", json(), null, 431, problem(), headersTooLarge.toBuffer());
+    assertTrue(smallHeaders.contains("within the service's limit"), smallHeaders);
+    String otherStatus = check(HttpMethod.GET, "/events", big, null, 431, problem(),
+      headersTooLarge.copy().put("status", 400).toBuffer());
+    assertTrue(otherStatus.contains("status"), otherStatus);
   }
 
   @Test

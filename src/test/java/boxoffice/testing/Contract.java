@@ -1,5 +1,6 @@
 package boxoffice.testing;
 
+import boxoffice.http.HttpVerticle;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -59,7 +60,10 @@ import java.util.zip.InflaterInputStream;
  *   <li>a request the contract refuses (a hostile-input test's) must be refused: a 4xx the operation
  *   describes, so the service's own validation and the contract agree;</li>
  *   <li>a path or method outside the contract answers 404 or 405 with a problem; under the pages' file
- *   trees ({@code /ui/}, {@code /docs/}) anything goes but an error that is no problem.</li>
+ *   trees ({@code /ui/}, {@code /docs/}) anything goes but an error that is no problem;</li>
+ *   <li>a 414 or 431, which the server answers before any route, comes only for a request line or
+ *   headers over the service's limits, as a problem of its type ({@code uri-too-long},
+ *   {@code headers-too-large}).</li>
  * </ul>
  * A departure fails the call that met it (its future fails with a {@link Mismatch} naming the call,
  * the operation and what departed) and is also kept for {@link ContractExtension}, which fails the
@@ -177,6 +181,9 @@ public final class Contract {
 
   /** What departs from the contract, or null. */
   private Future<String> verdict(Exchange exchange) {
+    if (exchange.status() == 414 || exchange.status() == 431) {
+      return Future.succeededFuture(unread(exchange));
+    }
     QueryStringDecoder uri = new QueryStringDecoder(exchange.uri());
     Operation operation = contract.findOperation(uri.rawPath(), exchange.method());
     if (operation == null) {
@@ -213,14 +220,52 @@ public final class Contract {
     if (!file && exchange.status() != 404 && exchange.status() != 405) {
       return "no operation of the contract has this path and method, yet the service answered " + exchange.status();
     }
+    return problem(exchange, null);
+  }
+
+  /**
+   * A request the server could not read, answered before any route, on any path: 414 only for a request
+   * line over the service's limit, 431 only for headers over it, each a problem of its own type. The
+   * headers counted are those the client set; it adds a few (Host), so the count is at most the server's.
+   */
+  private String unread(Exchange exchange) {
+    boolean line = exchange.status() == 414;
+    int size = line ? bytes(exchange.method().name() + " " + exchange.uri() + " HTTP/1.1")
+      : exchange.requestHeaders().entries().stream().mapToInt(h -> bytes(h.getKey() + ": " + h.getValue())).sum();
+    int limit = line ? HttpVerticle.MAX_REQUEST_LINE : HttpVerticle.MAX_HEADERS_BYTES;
+    if (size <= limit) {
+      return "answer " + exchange.status() + ", yet the request " + (line ? "line has " : "headers have ") + size
+        + " bytes, within the service's limit of " + limit;
+    }
+    return problem(exchange, line ? "urn:boxoffice:problem:uri-too-long" : "urn:boxoffice:problem:headers-too-large");
+  }
+
+  private static int bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** Whether the answer is a problem (of {@code type}, when not null); the departure, or null. */
+  private String problem(Exchange exchange, String type) {
     if (!PROBLEM.equals(mediaType(exchange.responseHeaders().get("Content-Type")))) {
       return "answer " + exchange.status() + " is " + exchange.responseHeaders().get("Content-Type") + ", not " + PROBLEM;
     }
+    JsonObject body;
     try {
-      return invalid(problem, new JsonObject(body(exchange)), "answer " + exchange.status() + ": the problem");
+      body = new JsonObject(body(exchange));
     } catch (DecodeException e) {
       return "answer " + exchange.status() + ": the problem is not JSON";
     }
+    String invalid = invalid(problem, body, "answer " + exchange.status() + ": the problem");
+    if (invalid != null) {
+      return invalid;
+    }
+    if (body.getInteger("status") != exchange.status()) {
+      return "answer " + exchange.status() + ": the problem's status is " + body.getInteger("status");
+    }
+    if (type != null && !type.equals(body.getString("type"))) {
+      return "answer " + exchange.status() + ": the problem's type is " + body.getString("type") + ", not " + type;
+    }
+    return null;
   }
 
   /** A body where the contract's answer has none (a 204 with content, say). */

@@ -228,7 +228,7 @@ public final class TestCluster implements AutoCloseable {
    * check sees it: after a failover the nodes learn the new configuration by gossip, which a busy
    * machine slows, and a test after it that moves slots would find them disagreeing.
    */
-  private void awaitAgreement() throws InterruptedException {
+  public void awaitAgreement() throws InterruptedException {
     long deadline = System.currentTimeMillis() + 30_000;
     while (true) {
       try {
