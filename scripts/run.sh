@@ -6,8 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/require-redis.sh
 scripts/cluster.sh up "$@"
-# (re)build the jar when it is missing or older than anything it is built from
-if [ ! -f target/boxoffice.jar ] || [ -n "$(find pom.xml src/main lua -newer target/boxoffice.jar -print -quit)" ]; then
-  mvn -q -B package -DskipTests
-fi
+scripts/build-jar.sh
 exec java -jar target/boxoffice.jar -conf "${BOXOFFICE_CONF:-conf/local.json}"
