@@ -4,7 +4,8 @@
 #   bench/run.sh [ROUNDS]          (default 3 rounds; about 6 minutes)
 #
 # It builds target/boxoffice.jar if missing or older than its sources, starts its own 8-node cluster
-# (scripts/cluster.sh, without persistence) on free ports away from the lab's 7001-7008, starts the service on a free port, warms it up, and then,
+# (scripts/cluster.sh, without persistence) on free ports away from the lab's 7001-7008, starts the
+# service on a free port (and the variants and the thin reference), warms each up, and then,
 # round after round, runs each scenario once, in the same order (so the ceilings are measured between
 # the product's runs, never long before or after them):
 #
@@ -511,20 +512,25 @@ scenario_thin_flash() {
 # two clustered instances at once (box-cluster and box-cluster-2, one cluster), each with half the
 # connections: their req/s summed, the worse of their latencies, both services' CPU
 scenario_two_instances() {
-  new_events "d" "$HOLD_POOL" "$BIG_ROWS" "$BIG_PER_ROW"
+  # a pool of fresh events each: two wrk processes drawing the same seats would refuse each other
+  new_events "d" $((2 * HOLD_POOL)) "$BIG_ROWS" "$BIG_PER_ROW"
+  local -a pool=(${EVENTS//,/ }) loads=()
+  local -A events_of=([box-cluster]=$(IFS=,; echo "${pool[*]:0:HOLD_POOL}") [box-cluster-2]=$(IFS=,; echo "${pool[*]:HOLD_POOL}"))
   use box-cluster
   local half=$((CONNS / 2)) second_pid=${SVC_PIDS[box-cluster-2]} m2 name
   begin_measure
   m2=$(ticks "$second_pid")
   for name in box-cluster box-cluster-2; do
-    env BENCH_LUA_DIR="$ROOT/bench/lua" BENCH_THREADS=1 BENCH_EVENTS="$EVENTS" BENCH_ROWS="$BIG_ROWS" \
+    env BENCH_LUA_DIR="$ROOT/bench/lua" BENCH_THREADS=1 BENCH_EVENTS="${events_of[$name]}" BENCH_ROWS="$BIG_ROWS" \
       BENCH_PER_ROW="$BIG_PER_ROW" BENCH_MODE=seats BENCH_QTY="$QTY" \
-      wrk -t1 -c"$half" -d"${DURATION}s" --timeout 5s -s "$ROOT/bench/lua/holds.lua" "${SVC_URLS[$name]}/" \
+      wrk -t1 -c"$half" -d"${WRK_SECONDS:-$DURATION}s" --timeout 5s -s "$ROOT/bench/lua/holds.lua" "${SVC_URLS[$name]}/" \
       >"$OUT/r$1-holds-2x-$name.txt" 2>&1 &
+    loads+=($!)
   done
-  wait
+  # the two loads only: the services are children of this shell too
+  wait "${loads[@]}"
   end_measure
-  CPU_SVC=$(awk -v c="$CPU_SVC" -v a="$m2" -v b="$(ticks "$second_pid")" -v t="$DURATION" -v hz="$HZ" \
+  CPU_SVC=$(awk -v c="$CPU_SVC" -v a="$m2" -v b="$(ticks "$second_pid")" -v t="${WRK_SECONDS:-$DURATION}" -v hz="$HZ" \
     'BEGIN { printf "%.2f", c + (b - a) / hz / t }')
   RESULT=$(cat "$OUT/r$1-holds-2x-box-cluster.txt" "$OUT/r$1-holds-2x-box-cluster-2.txt" | grep '^RESULT' | awk '
     { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = v[kv[1]] (v[kv[1]] == "" ? "" : " ") kv[2] } }
@@ -637,6 +643,12 @@ HOLD_POOL=$(awk -v r="$(awk -F'\t' '$1 == 0 && $2 == "holds-seats" { print $3 }'
   'BEGIN { n = int(r * 1.5 * d * q / 100000) + 2; if (n < 2) n = 2; if (n > 16) n = 16; print n }')
 say "holds runs get $HOLD_POOL fresh 100,000-seat events each"
 load_hold_script
+# the other services are JVMs of their own: warmed up the same way, or their first round would
+# measure their JIT compiler (they made about half the holds of round 2 in round 1)
+skipped thin-holds || WRK_SECONDS=$WARMUP scenario_thin_holds 0
+skipped holds-cluster || WRK_SECONDS=$WARMUP scenario_variant 0 holds-cluster box-cluster
+skipped holds-auth || WRK_SECONDS=$WARMUP scenario_variant 0 holds-auth box-auth BENCH_TOKENS="$TOKENS"
+skipped holds-limits || WRK_SECONDS=$WARMUP scenario_variant 0 holds-limits box-limits BENCH_TOKENS="$TOKENS"
 
 # a fresh 100,000-seat event: what it costs before any hold
 new_event "e" "$BIG_ROWS" "$BIG_PER_ROW"
@@ -669,6 +681,7 @@ if ! skipped holds-2x && ! skipped holds-cluster; then
   free_port; member2=$PORT
   start_box box-cluster-2 BOXOFFICE_CLUSTER_ENABLED=true BOXOFFICE_CLUSTER_MEMBER_PORT="$member2" \
     BOXOFFICE_CLUSTER_MEMBERS="127.0.0.1:$member,127.0.0.1:$member2"
+  WRK_SECONDS=$WARMUP scenario_two_instances 0
   for round in $(seq 1 "$ROUNDS"); do
     scenario_two_instances "$round"
   done
