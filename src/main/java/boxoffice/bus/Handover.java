@@ -1,10 +1,8 @@
 package boxoffice.bus;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.impl.MessageImpl;
 import io.vertx.core.json.JsonObject;
 
@@ -16,9 +14,10 @@ import io.vertx.core.json.JsonObject;
  * the default codec's; a command that did not come handed over (from another process, from another
  * consumer) is answered with the default codec.
  */
-public final class Handover implements MessageCodec<JsonObject, JsonObject> {
+public final class Handover {
 
-  private static final Handover CODEC = new Handover();
+  private static final HandedOver<JsonObject> CODEC =
+    new HandedOver<>("boxoffice.handover", JsonObject::toBuffer, JsonObject::new);
   /** For a command handed over to its handler. */
   public static final DeliveryOptions OPTIONS = new DeliveryOptions().setCodecName(CODEC.name());
 
@@ -28,35 +27,11 @@ public final class Handover implements MessageCodec<JsonObject, JsonObject> {
     bus.registerCodec(CODEC);
   }
 
+  private Handover() {
+  }
+
   /** How to reply to {@code command}: handed over when it came so, as usual otherwise. */
   static DeliveryOptions replyOptions(Message<?> command) {
     return command instanceof MessageImpl<?, ?> message && message.codec() == CODEC ? OPTIONS : new DeliveryOptions();
-  }
-
-  @Override
-  public void encodeToWire(Buffer wire, JsonObject json) {
-    Buffer text = json.toBuffer();
-    wire.appendInt(text.length()).appendBuffer(text);
-  }
-
-  @Override
-  public JsonObject decodeFromWire(int pos, Buffer wire) {
-    int length = wire.getInt(pos);
-    return new JsonObject(wire.getBuffer(pos + 4, pos + 4 + length));
-  }
-
-  @Override
-  public JsonObject transform(JsonObject json) {
-    return json;
-  }
-
-  @Override
-  public String name() {
-    return "boxoffice.handover";
-  }
-
-  @Override
-  public byte systemCodecID() {
-    return -1;
   }
 }
