@@ -281,14 +281,18 @@ in_target() {
 RUN_TAG=$(printf '%x' $(( $(date +%s) % 1048576 )))
 SEQ=0
 EVENT_ID=
-new_event() { # new_event PREFIX ROWS PER_ROW -> EVENT_ID: a new event that the target master owns
-  local slot body code
+next_event_id() { # next_event_id PREFIX -> EVENT_ID: an id not used in this run, in the target master's slots
+  local slot
   while :; do
     SEQ=$((SEQ + 1))
     EVENT_ID="bx${RUN_TAG}${1}${SEQ}"
     slot=$(cli "$BASE" cluster keyslot "{event:$EVENT_ID}")
     in_target "$slot" && break
   done
+}
+new_event() { # new_event PREFIX ROWS PER_ROW -> EVENT_ID: a new event that the target master owns
+  local body code
+  next_event_id "$1"
   body="{\"id\":\"$EVENT_ID\",\"name\":\"Bench $1\",\"venue\":\"Loopback Arena\",\"price\":25,\"rows\":$2,\"seatsPerRow\":$3}"
   code=$(curl -s -o "$OUT/create.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
     -H "X-Admin-Key: $ADMIN_KEY" --data-raw "$body" "${SVC_URLS[box]}/events")
@@ -297,14 +301,9 @@ new_event() { # new_event PREFIX ROWS PER_ROW -> EVENT_ID: a new event that the 
 # new_thin_events PREFIX COUNT SEATS -> EVENTS: seat maps as the thin reference holds them (S000000000000..),
 # made by its own init-seats.lua, on the target master
 new_thin_events() {
-  local i slot ids=()
+  local i ids=()
   for i in $(seq 1 "$2"); do
-    while :; do
-      SEQ=$((SEQ + 1))
-      EVENT_ID="bx${RUN_TAG}${1}${SEQ}"
-      slot=$(cli "$BASE" cluster keyslot "{event:$EVENT_ID}")
-      in_target "$slot" && break
-    done
+    next_event_id "$1"
     cli "$TARGET" eval "$(cat "$OUT/thin-src/init-seats.lua")" 3 "{event:$EVENT_ID}:seats" "{event:$EVENT_ID}:stats" \
       "{event:$EVENT_ID}" "$3" >/dev/null
     ids+=("$EVENT_ID")

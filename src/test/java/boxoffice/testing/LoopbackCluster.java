@@ -364,18 +364,8 @@ public final class LoopbackCluster implements AutoCloseable {
       .orElseThrow(() -> new IllegalStateException("no node to ask"));
     for (String line : cli(observer, "cluster", "nodes").split("\n")) {
       String[] f = line.trim().split(" ");
-      if (f.length > 8 && f[2].contains("master") && !f[2].contains("fail")) {
-        for (int i = 8; i < f.length; i++) {
-          if (f[i].startsWith("[")) {
-            continue;
-          }
-          String[] range = f[i].split("-");
-          int from = Integer.parseInt(range[0]);
-          int to = range.length == 2 ? Integer.parseInt(range[1]) : from;
-          if (slot >= from && slot <= to) {
-            return nodeOf(f[1]);
-          }
-        }
+      if (f.length > 8 && f[2].contains("master") && !f[2].contains("fail") && TestCluster.claims(f, slot)) {
+        return nodeOf(f[1]);
       }
     }
     throw new IllegalStateException("no master serves slot " + slot);

@@ -134,22 +134,28 @@ public final class TestCluster implements AutoCloseable {
     for (int node : masters()) {
       for (String line : cli(node, "cluster", "nodes").split("\n")) {
         String[] f = line.trim().split(" ");
-        if (f.length > 8 && f[2].contains("myself")) {
-          for (int i = 8; i < f.length; i++) {
-            if (f[i].startsWith("[")) {
-              continue;
-            }
-            String[] range = f[i].split("-");
-            int from = Integer.parseInt(range[0]);
-            int to = range.length == 2 ? Integer.parseInt(range[1]) : from;
-            if (slot >= from && slot <= to) {
-              return node;
-            }
-          }
+        if (f.length > 8 && f[2].contains("myself") && claims(f, slot)) {
+          return node;
         }
       }
     }
     throw new IllegalStateException("no master serves slot " + slot);
+  }
+
+  /** Whether a line of CLUSTER NODES, split at spaces, claims the slot (migrating slots aside). */
+  static boolean claims(String[] fields, int slot) {
+    for (int i = 8; i < fields.length; i++) {
+      if (fields[i].startsWith("[")) {
+        continue;
+      }
+      String[] range = fields[i].split("-");
+      int from = Integer.parseInt(range[0]);
+      int to = range.length == 2 ? Integer.parseInt(range[1]) : from;
+      if (slot >= from && slot <= to) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public boolean alive(int node) {
