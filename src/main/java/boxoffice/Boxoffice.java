@@ -1,6 +1,7 @@
 package boxoffice;
 
 import boxoffice.bus.Handover;
+import boxoffice.bus.PublishedEvents;
 import boxoffice.bus.RenderedJson;
 import boxoffice.cluster.BridgeVerticle;
 import boxoffice.http.HttpVerticle;
@@ -49,10 +50,11 @@ public final class Boxoffice {
     RedisCluster redis = RedisCluster.create(vertx, config.redis());
     HttpVerticle.Shared http = new HttpVerticle.Shared(config);
     DeploymentOptions perCore = new DeploymentOptions().setInstances(config.instances());
-    Future<String> metrics = registry == null
-      ? Future.succeededFuture()
-      : vertx.deployVerticle(new MetricsVerticle(registry));
-    return metrics
+    PublishedEvents published = new PublishedEvents();
+    return vertx.deployVerticle(published)
+      .compose(id -> registry == null
+        ? Future.succeededFuture(id)
+        : vertx.deployVerticle(new MetricsVerticle(registry, published)))
       .compose(id -> vertx.deployVerticle(() -> new ClusterHealthVerticle(redis), new DeploymentOptions()))
       .compose(id -> vertx.deployVerticle(ReservationVerticle.instances(redis, config.holdSeconds(), config.soldOutMs(),
         config.maxSeatsPerUser()),

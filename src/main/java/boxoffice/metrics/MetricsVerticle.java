@@ -2,7 +2,9 @@ package boxoffice.metrics;
 
 import boxoffice.bus.Addresses;
 import boxoffice.bus.Failure;
+import boxoffice.bus.PublishedEvents;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -17,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The application's metrics, taken from the event bus so that no business code has to call them:
- * hold commands by answer ({@link HoldOutcomes}), the domain events this process publishes (holds
- * confirmed, cancelled, expired; waitlist joins, promotions, leaves), and the live feed's subscribers.
+ * hold commands by answer ({@link HoldOutcomes}), the domain events this process publishes as
+ * {@link boxoffice.bus.PublishedEvents} counts them (holds confirmed, cancelled, expired; waitlist joins,
+ * promotions, leaves), and the live feed's subscribers.
  * Answers {@link #SCRAPE} with the whole registry in Prometheus' text format.
  */
 public final class MetricsVerticle extends VerticleBase {
@@ -29,13 +32,15 @@ public final class MetricsVerticle extends VerticleBase {
   private static final long UNANSWERED_MS = 60_000;
 
   private final PrometheusMeterRegistry registry;
+  private final PublishedEvents published;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(2000);
   private final AtomicLong feedSubscribers = new AtomicLong();
   private final AtomicLong feedEvents = new AtomicLong();
   private HoldOutcomes holds;
 
-  public MetricsVerticle(PrometheusMeterRegistry registry) {
+  public MetricsVerticle(PrometheusMeterRegistry registry, PublishedEvents published) {
     this.registry = registry;
+    this.published = published;
   }
 
   @Override
@@ -49,13 +54,13 @@ public final class MetricsVerticle extends VerticleBase {
     Gauge.builder("boxoffice.feed.events", feedEvents, AtomicLong::get)
       .description("Events whose change log this process reads for its feed subscribers")
       .register(registry);
+    ended("confirmed", Addresses.RESERVATION_CONFIRMED);
+    ended("cancelled", Addresses.RESERVATION_CANCELLED);
+    ended("expired", Addresses.RESERVATION_EXPIRED);
+    waitlist("joined", Addresses.WAITLIST_JOINED);
+    waitlist("promoted", Addresses.WAITLIST_PROMOTED);
+    waitlist("left", Addresses.WAITLIST_LEFT);
     return Future.all(List.of(
-      count(Addresses.RESERVATION_CONFIRMED, ended("confirmed")),
-      count(Addresses.RESERVATION_CANCELLED, ended("cancelled")),
-      count(Addresses.RESERVATION_EXPIRED, ended("expired")),
-      count(Addresses.WAITLIST_JOINED, waitlist("joined")),
-      count(Addresses.WAITLIST_PROMOTED, waitlist("promoted")),
-      count(Addresses.WAITLIST_LEFT, waitlist("left")),
       vertx.eventBus().<JsonObject>localConsumer(Addresses.DRIFT, refused -> drift(refused.body().getString("script"))
         .increment()).completion(),
       vertx.eventBus().localConsumer(SCRAPE, this::scrape).completion()));
@@ -67,15 +72,16 @@ public final class MetricsVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private Counter ended(String status) {
-    return Counter.builder("boxoffice.holds.ended").tag("status", status)
+  /** Domain events are published by the process whose script made the change: each counts once here. */
+  private void ended(String status, String address) {
+    FunctionCounter.builder("boxoffice.holds.ended", published, events -> events.count(address)).tag("status", status)
       .description("Pending holds that ended, by the reservation's new status; expired ones were released "
         + "by the sweeper or by the next change of their event")
       .register(registry);
   }
 
-  private Counter waitlist(String change) {
-    return Counter.builder("boxoffice.waitlist.changes").tag("change", change)
+  private void waitlist(String change, String address) {
+    FunctionCounter.builder("boxoffice.waitlist.changes", published, events -> events.count(address)).tag("change", change)
       .description("Waitlist entries joined, promoted to a pending hold, or left")
       .register(registry);
   }
@@ -85,11 +91,6 @@ public final class MetricsVerticle extends VerticleBase {
       .description("Changes refused because the event's records disagreed with each other (a counter, a seat, "
         + "the free bitmap); each is also logged as an error")
       .register(registry);
-  }
-
-  /** Domain events are published locally by the process whose script made the change: each counts once here. */
-  private Future<Void> count(String address, Counter counter) {
-    return vertx.eventBus().localConsumer(address, event -> counter.increment()).completion();
   }
 
   /** The feed figures are read at scrape time; rendering runs off the event loop, it grows with the registry. */
