@@ -69,6 +69,8 @@ public final class ServiceCluster {
     // members started apart that each formed a cluster of their own merge soon, not after 5 minutes
     config.setProperty("hazelcast.merge.first.run.delay.seconds", "10");
     config.setProperty("hazelcast.merge.next.run.delay.seconds", "10");
+    // Hazelcast collects its own metrics every few seconds for its management tools; none reads them here
+    config.getMetricsConfig().setEnabled(false);
     NetworkConfig network = config.getNetworkConfig()
       .setPort(settings.memberPort())
       .setPortAutoIncrement(true)
