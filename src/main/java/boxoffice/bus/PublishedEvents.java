@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
  * remembers who listens to an address only while someone does: a publication to an address without a
  * consumer asks the cluster manager (a Hazelcast lookup on a worker thread) on the clustered bus, and
  * builds a "no handlers" failure on the local one, every time. Nothing else in the service listens to
- * {@code reservation.created}, the event of every hold; a clustered instance made about 9 % fewer holds
- * than a plain one until this listened (BENCHMARKS.md). The consumers are local: no network hop, and
- * the other processes of a cluster never deliver to them.
+ * {@code reservation.created}, the event of every hold: a clustered instance made 0.79-0.91 x the
+ * holds of a plain one until this listened, and as many since (BENCHMARKS.md). The consumers are
+ * local: no network hop, and the other processes of a cluster never deliver to them.
  */
 public final class PublishedEvents extends VerticleBase {
 
