@@ -24,7 +24,9 @@ import java.util.function.Predicate;
 public final class Load {
 
   /** One HTTP call: when it started and ended (ms), on which event, which operation, what came back. */
-  public record Call(long start, long end, String eventId, String op, int status, String retryAfter, String detail) {
+  /** {@code reservationId}: of a confirm or cancel, null for a hold. */
+  public record Call(long start, long end, String eventId, String reservationId, String op, int status,
+                     String retryAfter, String detail) {
     public boolean ok() {
       return status == 200 || status == 201 || (status == 409 && !"confirm".equals(op));
     }
@@ -106,7 +108,7 @@ public final class Load {
     String user = (worker < 0 ? "p" : "w" + worker) + "r" + round;
     Api api = apis.get(Math.max(worker, 0) % apis.size());
     long asked = System.currentTimeMillis();
-    return call(eventId, "hold", api.holdQuantity(eventId, user, 1 + random.nextInt(2)))
+    return call(eventId, null, "hold", api.holdQuantity(eventId, user, 1 + random.nextInt(2)))
       .compose(held -> {
         if (held.statusCode() != 201) {
           return Future.<Void>succeededFuture();
@@ -117,14 +119,14 @@ public final class Load {
           asked, System.currentTimeMillis()));
         int choice = random.nextInt(10);
         if (choice < 5) {
-          return call(eventId, "confirm", api.confirm(eventId, id, user)).map(r -> {
+          return call(eventId, id, "confirm", api.confirm(eventId, id, user)).map(r -> {
             if (r.statusCode() == 200) {
               sales.put(id, new Sale(eventId, id, reservation.getJsonArray("seats").stream().map(String::valueOf).toList()));
             }
             return (Void) null;
           });
         } else if (choice < 8) {
-          return call(eventId, "cancel", api.cancel(eventId, id, user)).<Void>mapEmpty();
+          return call(eventId, id, "cancel", api.cancel(eventId, id, user)).<Void>mapEmpty();
         }
         return Future.<Void>succeededFuture();
       })
@@ -132,17 +134,19 @@ public final class Load {
       .recover(err -> Future.succeededFuture());
   }
 
-  private Future<HttpResponse<Buffer>> call(String eventId, String op, Future<HttpResponse<Buffer>> request) {
+  private Future<HttpResponse<Buffer>> call(String eventId, String reservationId, String op,
+                                            Future<HttpResponse<Buffer>> request) {
     long start = System.currentTimeMillis();
     return request.andThen(result -> {
       long end = System.currentTimeMillis();
       if (result.failed()) {
-        calls.add(new Call(start, end, eventId, op, -1, null, result.cause().toString()));
+        calls.add(new Call(start, end, eventId, reservationId, op, -1, null, result.cause().toString()));
         return;
       }
       HttpResponse<Buffer> response = result.result();
       String detail = response.statusCode() >= 500 ? detail(response) : null;
-      calls.add(new Call(start, end, eventId, op, response.statusCode(), response.getHeader("Retry-After"), detail));
+      calls.add(new Call(start, end, eventId, reservationId, op, response.statusCode(), response.getHeader("Retry-After"),
+        detail));
     });
   }
 
@@ -177,12 +181,13 @@ public final class Load {
     return List.copyOf(holds);
   }
 
-  /** requests, ok, 503s, other errors: for the report of a scenario. */
+  /** requests, ok, 503s, other errors, and what each failed call was: for the report of a scenario. */
   public static String summary(List<Call> calls) {
     long ok = calls.stream().filter(Call::ok).count();
     long unavailable = calls.stream().filter(c -> c.status() == 503).count();
-    Map<String, Long> reasons = calls.stream().filter(c -> c.detail() != null)
-      .collect(java.util.stream.Collectors.groupingBy(c -> c.op() + ": " + c.detail(), java.util.stream.Collectors.counting()));
+    Map<String, Long> reasons = calls.stream().filter(c -> !c.ok())
+      .collect(java.util.stream.Collectors.groupingBy(c -> c.op() + ": " + (c.detail() != null ? c.detail() : c.status()),
+        java.util.stream.Collectors.counting()));
     return calls.size() + " requests, " + ok + " ok, " + unavailable + " 503, " + (calls.size() - ok - unavailable)
       + " other errors" + (reasons.isEmpty() ? "" : " " + reasons);
   }
