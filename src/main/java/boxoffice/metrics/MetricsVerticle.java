@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The application's metrics, taken from the event bus so that no business code has to call them:
  * hold commands by answer ({@link HoldOutcomes}), the domain events this process publishes as
- * {@link boxoffice.bus.PublishedEvents} counts them (holds confirmed, cancelled, expired; waitlist joins,
+ * {@link PublishedEvents} counts them (holds confirmed, cancelled, expired; waitlist joins,
  * promotions, leaves), and the live feed's subscribers.
  * Answers {@link #SCRAPE} with the whole registry in Prometheus' text format.
  */

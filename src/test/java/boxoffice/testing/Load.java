@@ -23,8 +23,10 @@ import java.util.function.Predicate;
  */
 public final class Load {
 
-  /** One HTTP call: when it started and ended (ms), on which event, which operation, what came back. */
-  /** {@code reservationId}: of a confirm or cancel, null for a hold. */
+  /**
+   * One HTTP call: when it started and ended (ms), on which event and reservation (null for a hold),
+   * which operation, what came back.
+   */
   public record Call(long start, long end, String eventId, String reservationId, String op, int status,
                      String retryAfter, String detail) {
     public boolean ok() {
